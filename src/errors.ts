@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'GRAMMAR_SYNTAX'
   | 'UNSUPPORTED_FEATURE'
   | 'LIMIT_EXCEEDED'
+  | 'EMPTY_LANGUAGE'
   | 'TOKENIZER_LOAD'
   | 'MODEL_LOAD'
   | 'EXECUTION_PROVIDER'
@@ -88,6 +89,13 @@ export class LimitExceededError extends ConstrainError {
     super('LIMIT_EXCEEDED', `limit ${limit}=${value} exceeded${detail ? ': ' + detail : ''}`);
     this.limit = limit;
     this.value = value;
+  }
+}
+
+/** A grammar or schema whose language is empty: no output could ever satisfy it. */
+export class EmptyLanguageError extends ConstrainError {
+  constructor(detail: string) {
+    super('EMPTY_LANGUAGE', `the constraint matches no text at all: ${detail}`);
   }
 }
 

@@ -1,0 +1,134 @@
+/**
+ * The lazy lexer DFA: runs several lexemes side by side over bytes.
+ *
+ * A lexer state is a sorted set of `(lexeme, regex)` pairs, every regex live
+ * (not NOTHING); state 0 is the dead state (the empty set). States are
+ * hash-consed, and transitions are filled in on first use into one flat
+ * `Int32Array` table (`UNKNOWN` until computed), so the hot path is one array
+ * read per byte. The table only grows; ids never change, so a matcher can keep
+ * state ids across steps and share the table with every other matcher of the
+ * same compiled grammar (on one thread).
+ */
+
+import { LimitExceededError } from '../errors.js';
+import { EPSILON, NOTHING, type RegexStore } from './regex.js';
+
+/** The dead lexer state. */
+export const DEAD = 0;
+const UNKNOWN = -1;
+
+/** Limits of a lexer table. */
+export interface LexerLimits {
+  /** Most lexer states. Default 200,000. */
+  maxLexerStates?: number;
+}
+
+/** Lazily built multi-lexeme DFA over bytes. */
+export class LexerTable {
+  /** Regex store the lexemes live in. */
+  readonly store: RegexStore;
+  /** Regex id of each lexeme. */
+  readonly lexemes: Int32Array;
+  /** Transitions: `trans[state * 256 + byte]`, `-1` until computed. */
+  trans: Int32Array;
+  /** Per state, the lexemes that may end here: `acceptList[acceptStart[s]..acceptStart[s+1])`. */
+  private acceptStartArr: number[] = [0, 0];
+  private acceptListArr: number[] = [];
+  /** Per state: 1 when some byte may follow (some regex is not just the empty string). */
+  private advanceable: number[] = [0];
+  /** Per state: flattened (lexeme, regex) pairs. */
+  private readonly items: Int32Array[] = [new Int32Array(0)];
+  private readonly index = new Map<string, number>([['', DEAD]]);
+  private readonly startIndex = new Map<string, number>();
+  private readonly maxStates: number;
+  /** Number of states. */
+  size = 1;
+
+  constructor(store: RegexStore, lexemes: readonly number[], limits: LexerLimits = {}) {
+    this.store = store;
+    this.lexemes = Int32Array.from(lexemes);
+    this.maxStates = limits.maxLexerStates ?? 200_000;
+    this.trans = new Int32Array(256 * 64).fill(UNKNOWN);
+    this.trans.fill(DEAD, 0, 256);
+  }
+
+  /** Start state for the given lexemes (sorted ascending, distinct). */
+  start(lexemes: ArrayLike<number>, count: number): number {
+    let key = '';
+    for (let i = 0; i < count; i++) key += lexemes[i] + ',';
+    const hit = this.startIndex.get(key);
+    if (hit !== undefined) return hit;
+    const pairs: number[] = [];
+    for (let i = 0; i < count; i++) pairs.push(lexemes[i]!, this.lexemes[lexemes[i]!]!);
+    const s = this.intern(pairs);
+    this.startIndex.set(key, s);
+    return s;
+  }
+
+  private intern(pairs: number[]): number {
+    if (pairs.length === 0) return DEAD;
+    const key = pairs.join(',');
+    const hit = this.index.get(key);
+    if (hit !== undefined) return hit;
+    const id = this.size;
+    if (id >= this.maxStates) throw new LimitExceededError('maxLexerStates', this.maxStates, 'too many lexer states');
+    this.size++;
+    this.items.push(Int32Array.from(pairs));
+    this.index.set(key, id);
+    if ((id + 1) * 256 > this.trans.length) {
+      const t = new Int32Array(this.trans.length * 2).fill(UNKNOWN);
+      t.set(this.trans);
+      this.trans = t;
+    }
+    const nullable = this.store.nullable;
+    let adv = 0;
+    for (let i = 0; i < pairs.length; i += 2) {
+      if (nullable[pairs[i + 1]!]) this.acceptListArr.push(pairs[i]!);
+      if (pairs[i + 1] !== EPSILON) adv = 1;
+    }
+    this.advanceable.push(adv);
+    this.acceptStartArr.push(this.acceptListArr.length);
+    return id;
+  }
+
+  /** Next state from `state` on `byte`, computing it on first use. */
+  next(state: number, byte: number): number {
+    const t = this.trans[state * 256 + byte]!;
+    if (t !== UNKNOWN) return t;
+    return this.compute(state, byte);
+  }
+
+  private compute(state: number, byte: number): number {
+    const src = this.items[state]!;
+    const pairs: number[] = [];
+    for (let i = 0; i < src.length; i += 2) {
+      const d = this.store.deriv(src[i + 1]!, byte);
+      if (d !== NOTHING) pairs.push(src[i]!, d);
+    }
+    const s = this.intern(pairs);
+    this.trans[state * 256 + byte] = s;
+    return s;
+  }
+
+  /** Whether some byte can follow in `state` (false for the dead state and for finished lexemes). */
+  canAdvance(state: number): boolean {
+    return this.advanceable[state] === 1;
+  }
+
+  /** First index into {@link acceptList} of the lexemes `state` accepts. */
+  acceptStart(state: number): number {
+    return this.acceptStartArr[state]!;
+  }
+  /** End index into {@link acceptList} of the lexemes `state` accepts. */
+  acceptEnd(state: number): number {
+    return this.acceptStartArr[state + 1]!;
+  }
+  /** Lexeme index at position `i` of the accept list. */
+  acceptedLexeme(i: number): number {
+    return this.acceptListArr[i]!;
+  }
+  /** The (lexeme, regex) pairs of a state (for debugging). */
+  stateItems(state: number): Int32Array {
+    return this.items[state]!;
+  }
+}

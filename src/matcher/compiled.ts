@@ -1,0 +1,92 @@
+/**
+ * CompiledGrammar: the immutable product of compilation, shared by every
+ * matcher of one grammar and vocabulary.
+ */
+
+import type { LexerTable } from '../automaton/lexer.js';
+import type { TokenTrie } from '../vocab/trie.js';
+import type { ChartLimits } from './chart.js';
+import { Matcher } from './matcher.js';
+import type { ParserTables } from './tables.js';
+
+/** What a compiled grammar needs of a vocabulary (the `Vocabulary` class provides it). */
+export interface MatcherVocabulary {
+  /** Mask length: number of logits. */
+  readonly size: number;
+  /** All end-of-sequence ids. */
+  readonly eosIds: readonly number[];
+  /** Flat trie of the text tokens. */
+  readonly trie: TokenTrie;
+  /** Exact bytes of a token (empty for special tokens and padding). */
+  tokenBytes(id: number): Uint8Array;
+  /** Canonical tokenization of a text, without special tokens. */
+  encode(text: string, opts?: { addSpecialTokens?: boolean }): number[];
+}
+
+/** Compile statistics. */
+export interface CompileStats {
+  /** Rules in the source grammar. */
+  rules: number;
+  /** Nonterminals of the CFG (rules plus helpers). */
+  nonterminals: number;
+  /** Productions of the CFG. */
+  productions: number;
+  /** Lexemes (terminals as byte-level regexes). */
+  lexemes: number;
+  /** Compile time in milliseconds. */
+  compileMs: number;
+}
+
+/** One line of the report of what a front-end enforces. */
+export interface ReportEntry {
+  /** Keyword or construct. */
+  feature: string;
+  /** JSON pointer or location. */
+  where: string;
+  /** How it is handled. */
+  status: 'enforced' | 'approximated' | 'ignored';
+  /** Explanation. */
+  detail?: string;
+}
+
+/** A grammar compiled against a vocabulary: create matchers from it. */
+export class CompiledGrammar {
+  /** The vocabulary the grammar was compiled for. */
+  readonly vocab: MatcherVocabulary;
+  /** Statistics of the compilation. */
+  readonly stats: CompileStats;
+  /** What the front-end enforces, approximates or ignores (empty when everything is enforced). */
+  readonly report: readonly ReportEntry[];
+  /** @internal */
+  readonly tables: ParserTables;
+  /** @internal */
+  readonly lexer: LexerTable;
+  /** @internal */
+  readonly limits: ChartLimits;
+  /** @internal */
+  readonly eosMask: Uint32Array;
+
+  /** @internal */
+  constructor(
+    vocab: MatcherVocabulary,
+    tables: ParserTables,
+    lexer: LexerTable,
+    stats: CompileStats,
+    limits: ChartLimits,
+    report: readonly ReportEntry[] = [],
+  ) {
+    this.vocab = vocab;
+    this.tables = tables;
+    this.lexer = lexer;
+    this.stats = stats;
+    this.limits = limits;
+    this.report = report;
+    this.eosMask = new Uint32Array((vocab.size + 31) >>> 5);
+    for (const id of vocab.eosIds) this.eosMask[id >>> 5]! |= 1 << (id & 31);
+  }
+
+  /** A new matcher at the start of the grammar. */
+  matcher(): Matcher {
+    return new Matcher(this);
+  }
+}

@@ -1,0 +1,246 @@
+/**
+ * Matcher: the per-sequence state of constrained decoding.
+ *
+ * The loop a server runs (DESIGN.md §3.2):
+ *   1. `fillNextTokenBitmask(mask)`: which tokens may come next;
+ *   2. sample a token from the masked logits;
+ *   3. `acceptToken(id)`; stop once `isTerminated()`.
+ * `rollback(n)` undoes tokens, `fork()` branches, `forcedTokens()` returns the
+ * tokens that are the only way on (jump-forward).
+ */
+
+import { walkTrie } from '../vocab/trie.js';
+import { EarleyChart } from './chart.js';
+import type { CompiledGrammar } from './compiled.js';
+
+/** Longest forced byte run `forcedTokens` follows. */
+const MAX_FORCED_BYTES = 4096;
+
+/** Per-sequence matcher over a {@link CompiledGrammar}. */
+export class Matcher {
+  /** The compiled grammar this matcher runs. */
+  readonly compiled: CompiledGrammar;
+  private readonly chart: EarleyChart;
+  /** Chart length (bytes) before each accepted token or string; -1 marks an accepted EOS. */
+  private history: number[] = [];
+  private terminated = false;
+
+  /** @internal Use {@link CompiledGrammar.matcher}. */
+  constructor(compiled: CompiledGrammar, chart?: EarleyChart) {
+    this.compiled = compiled;
+    this.chart = chart ?? new EarleyChart(compiled.tables, compiled.lexer, compiled.limits);
+  }
+
+  /**
+   * Writes the allowed next tokens into `mask` (bit `id & 31` of word
+   * `id >>> 5`; the caller allocates it with `allocateBitmask(vocab.size)`).
+   * EOS ids are allowed exactly where the grammar can end. Returns whether
+   * any token is disallowed (false: the mask need not be applied).
+   */
+  fillNextTokenBitmask(mask: Uint32Array): boolean {
+    const vocab = this.compiled.vocab;
+    const words = (vocab.size + 31) >>> 5;
+    if (mask.length < words) throw new RangeError(`bitmask has ${mask.length} words, needs ${words} for ${vocab.size} tokens`);
+    mask.fill(0);
+    if (this.terminated) return true;
+    const chart = this.chart;
+    const base = chart.numSets;
+    try {
+      if (chart.canContinue()) walkTrie(vocab.trie, chart, mask);
+    } catch (e) {
+      chart.popBytes(chart.numSets - base);
+      throw e;
+    }
+    if (chart.isAccepting()) {
+      for (const id of vocab.eosIds) mask[id >>> 5]! |= 1 << (id & 31);
+    }
+    return !isFull(mask, vocab.size);
+  }
+
+  /** Whether `id` may come next (without changing state). */
+  isAllowed(id: number): boolean {
+    if (this.terminated) return false;
+    const vocab = this.compiled.vocab;
+    if (this.isEos(id)) return this.chart.isAccepting();
+    if (!(id >= 0 && id < vocab.size)) return false;
+    const bytes = vocab.tokenBytes(id);
+    if (bytes.length === 0) return false;
+    const n = this.pushBytes(bytes);
+    this.chart.popBytes(n);
+    return n === bytes.length;
+  }
+
+  /** Consumes token `id`; returns false (state unchanged) if it is not allowed. */
+  acceptToken(id: number): boolean {
+    if (this.terminated) return false;
+    if (this.isEos(id)) {
+      if (!this.chart.isAccepting()) return false;
+      this.history.push(-1);
+      this.terminated = true;
+      return true;
+    }
+    const vocab = this.compiled.vocab;
+    if (!(id >= 0 && id < vocab.size)) return false;
+    const bytes = vocab.tokenBytes(id);
+    if (bytes.length === 0) return false;
+    return this.acceptBytes(bytes);
+  }
+
+  /** Consumes a text (UTF-8) or raw bytes as one step; false (state unchanged) if not allowed. */
+  acceptString(text: string | Uint8Array): boolean {
+    if (this.terminated) return false;
+    const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+    return this.acceptBytes(bytes);
+  }
+
+  private acceptBytes(bytes: Uint8Array): boolean {
+    const before = this.chart.length;
+    const n = this.pushBytes(bytes);
+    if (n < bytes.length) {
+      this.chart.popBytes(n);
+      return false;
+    }
+    this.history.push(before);
+    return true;
+  }
+
+  /** Pushes bytes until one is rejected; returns how many were pushed. */
+  private pushBytes(bytes: Uint8Array): number {
+    const chart = this.chart;
+    for (let i = 0; i < bytes.length; i++) {
+      if (!chart.tryPushByte(bytes[i]!)) return i;
+    }
+    return bytes.length;
+  }
+
+  private isEos(id: number): boolean {
+    return this.compiled.vocab.eosIds.includes(id);
+  }
+
+  /** Whether the text so far is a complete sentence of the grammar (EOS allowed). */
+  isAccepting(): boolean {
+    return !this.terminated && this.chart.isAccepting();
+  }
+
+  /** Whether EOS was accepted, or nothing at all can follow. */
+  isTerminated(): boolean {
+    return this.terminated;
+  }
+
+  /** Whether the matcher can neither continue nor end (only after misuse: cannot happen through acceptToken). */
+  isStuck(): boolean {
+    return !this.terminated && !this.chart.canContinue() && !this.chart.isAccepting();
+  }
+
+  /** Undoes the last `n` accepted tokens (or strings). Throws RangeError past the start. */
+  rollback(n: number): void {
+    if (!Number.isInteger(n) || n < 0 || n > this.history.length) {
+      throw new RangeError(`cannot roll back ${n} steps: ${this.history.length} accepted`);
+    }
+    let target = -2;
+    for (let i = 0; i < n; i++) {
+      const h = this.history.pop()!;
+      if (h === -1) this.terminated = false;
+      else target = h;
+    }
+    if (target >= 0) this.chart.popBytes(this.chart.length - target);
+  }
+
+  /** Number of accepted steps (tokens and strings) that `rollback` can undo. */
+  get steps(): number {
+    return this.history.length;
+  }
+
+  /** Back to the start of the grammar. */
+  reset(): void {
+    this.chart.reset();
+    this.history = [];
+    this.terminated = false;
+  }
+
+  /** An independent copy of this matcher, in the same state. */
+  fork(): Matcher {
+    const chart = new EarleyChart(this.compiled.tables, this.compiled.lexer, this.compiled.limits);
+    this.chart.copyTo(chart);
+    const m = new Matcher(this.compiled, chart);
+    m.history = this.history.slice();
+    m.terminated = this.terminated;
+    return m;
+  }
+
+  /**
+   * The bytes that must come next whatever is generated: followed while exactly
+   * one byte is possible and the text cannot end here.
+   */
+  forcedBytes(): Uint8Array {
+    if (this.terminated) return new Uint8Array(0);
+    const chart = this.chart;
+    const out: number[] = [];
+    while (out.length < MAX_FORCED_BYTES && !chart.isAccepting()) {
+      let only = -1;
+      let count = 0;
+      for (let b = 0; b < 256 && count < 2; b++) {
+        if (chart.tryPushByte(b)) {
+          chart.popBytes(1);
+          only = b;
+          count++;
+        }
+      }
+      if (count !== 1) break;
+      chart.tryPushByte(only);
+      out.push(only);
+    }
+    chart.popBytes(out.length);
+    return Uint8Array.from(out);
+  }
+
+  /**
+   * Tokens that are the only way on (jump-forward), in the tokenizer's
+   * canonical tokenization of the forced text. The last token of the forced
+   * text is left out when more text may follow, since it could merge with it.
+   * Every returned id is accepted in sequence from the current state.
+   */
+  forcedTokens(): number[] {
+    const bytes = this.forcedBytes();
+    if (bytes.length === 0) return [];
+    // Cut an incomplete trailing UTF-8 sequence.
+    let end = bytes.length;
+    let i = end - 1;
+    let cont = 0;
+    while (i >= 0 && (bytes[i]! & 0xc0) === 0x80 && cont < 3) {
+      i--;
+      cont++;
+    }
+    if (i >= 0) {
+      const lead = bytes[i]!;
+      const need = lead < 0x80 ? 0 : lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : 1;
+      if (need !== cont) end = i;
+    }
+    if (end === 0) return [];
+    const text = Buffer.from(bytes.subarray(0, end)).toString('utf8');
+    let ids = this.compiled.vocab.encode(text, { addSpecialTokens: false });
+    const probe = this.fork();
+    let complete = end === bytes.length;
+    if (complete) {
+      for (const id of ids) probe.acceptToken(id);
+      complete = !probe.chart.canContinue();
+      probe.rollback(probe.steps - this.steps);
+    }
+    if (!complete) ids = ids.slice(0, -1);
+    const out: number[] = [];
+    for (const id of ids) {
+      if (!probe.acceptToken(id)) break;
+      out.push(id);
+    }
+    return out;
+  }
+}
+
+function isFull(mask: Uint32Array, size: number): boolean {
+  const full = size >>> 5;
+  for (let i = 0; i < full; i++) if (mask[i] !== 0xffffffff) return false;
+  const rest = size & 31;
+  if (rest === 0) return true;
+  const want = 0xffffffff >>> (32 - rest);
+  return ((mask[full]! & want) >>> 0) === want;
+}
