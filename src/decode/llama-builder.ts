@@ -94,6 +94,8 @@ export interface LlamaWeights {
 export interface LlamaBuildOptions {
   /** Storage type of weights and of past/present/logits. Default `float32`. */
   dtype?: 'float32' | 'float16';
+  /** Whether the graph takes `position_ids` (default true); without it positions are past..past+s-1. */
+  positionIds?: boolean;
   /** Passed to the writer (external data). */
   encode?: EncodeOptions;
 }
@@ -188,7 +190,8 @@ export function buildLlamaGraph(c: LlamaConfig, w: LlamaWeights, options: LlamaB
   // Inputs.
   const inputIds = g.input('input_ids', OnnxDataType.INT64, ['batch_size', 'sequence_length']);
   const attnMask = g.input('attention_mask', OnnxDataType.INT64, ['batch_size', 'total_sequence_length']);
-  const positionIds = g.input('position_ids', OnnxDataType.INT64, ['batch_size', 'sequence_length']);
+  const withPositions = options.positionIds ?? true;
+  const positionInput = withPositions ? g.input('position_ids', OnnxDataType.INT64, ['batch_size', 'sequence_length']) : '';
   const pasts: Array<[string, string]> = [];
   for (let l = 0; l < c.numLayers; l++) {
     const shape = ['batch_size', nKv, 'past_sequence_length', D];
@@ -202,6 +205,23 @@ export function buildLlamaGraph(c: LlamaConfig, w: LlamaWeights, options: LlamaB
   const embed = weight('model.embed_tokens.weight', [c.vocabSize, H], w.embed);
   let x = g.op('Gather', [embed, inputIds], { axis: 0 });
 
+  // Additive attention bias [b,1,s,T]: key j visible to query i iff j <= past + i and attention_mask[b,j] = 1.
+  g.scope = 'mask';
+  const one = g.int64([1], true), zero = g.int64([0], true);
+  const T = g.op('Gather', [g.op('Shape', [attnMask]), one], { axis: 0 });
+  const S = g.op('Gather', [g.op('Shape', [inputIds]), one], { axis: 0 });
+  const P = g.op('Sub', [T, S]);
+  const qRange = g.op('Range', [P, T, one]); // [s]: cache index of each query
+  const qIdx = g.op('Unsqueeze', [qRange, i64(1)]); // [s,1]
+  const kIdx = g.op('Unsqueeze', [g.op('Range', [zero, T, one]), i64(0)]); // [1,T]
+  const causal = g.op('LessOrEqual', [kIdx, qIdx]); // [s,T]
+  const pad = g.op('Unsqueeze', [g.op('Cast', [attnMask], { to: OnnxDataType.BOOL }), i64(1, 2)]); // [b,1,1,T]
+  const allowed = g.op('And', [causal, pad]); // [b,1,s,T]
+  // A large finite negative (not -inf) so a fully masked row (left padding) gives a uniform row, not NaN.
+  const bias = g.op('Where', [allowed, g.float(0), g.float(-1e30)]);
+  // Without a position_ids input, positions are the cache indices past..past+s-1: [1,s].
+  const positionIds = withPositions ? positionInput : g.op('Unsqueeze', [qRange, i64(0)]);
+
   // RoPE cos/sin for the given positions: [b,1,s,D].
   const rope = ropeTables(c, w.rope);
   g.scope = 'rope';
@@ -209,20 +229,6 @@ export function buildLlamaGraph(c: LlamaConfig, w: LlamaWeights, options: LlamaB
   const sinTable = g.weight('rope.sin_cached', [c.maxPositions, D], rope.sin);
   const cos = g.op('Unsqueeze', [g.op('Gather', [cosTable, positionIds], { axis: 0 }), i64(1)]);
   const sin = g.op('Unsqueeze', [g.op('Gather', [sinTable, positionIds], { axis: 0 }), i64(1)]);
-
-  // Additive attention bias [b,1,s,T]: key j visible to query i iff j <= past + i and attention_mask[b,j] = 1.
-  g.scope = 'mask';
-  const one = g.int64([1], true), zero = g.int64([0], true);
-  const T = g.op('Gather', [g.op('Shape', [attnMask]), one], { axis: 0 });
-  const S = g.op('Gather', [g.op('Shape', [inputIds]), one], { axis: 0 });
-  const P = g.op('Sub', [T, S]);
-  const qIdx = g.op('Unsqueeze', [g.op('Range', [P, T, one]), i64(1)]); // [s,1]
-  const kIdx = g.op('Unsqueeze', [g.op('Range', [zero, T, one]), i64(0)]); // [1,T]
-  const causal = g.op('LessOrEqual', [kIdx, qIdx]); // [s,T]
-  const pad = g.op('Unsqueeze', [g.op('Cast', [attnMask], { to: OnnxDataType.BOOL }), i64(1, 2)]); // [b,1,1,T]
-  const allowed = g.op('And', [causal, pad]); // [b,1,s,T]
-  // A large finite negative (not -inf) so a fully masked row (left padding) gives a uniform row, not NaN.
-  const bias = g.op('Where', [allowed, g.float(0), g.float(-1e30)]);
 
   const rotateHalf = (t: string): string => {
     const x1 = g.op('Slice', [t, i64(0), i64(D / 2), i64(3)]);

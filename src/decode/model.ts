@@ -14,7 +14,8 @@
  * handed out as Float32Array.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import ort from 'onnxruntime-node';
 import { ExecutionProviderError, InvalidArgumentError, LimitExceededError, ModelLoadError } from '../errors.js';
 import { halfToFloat32 } from './fp16.js';
@@ -258,12 +259,25 @@ const CUDA_HINT =
   'the CUDA execution provider of onnxruntime-node is not installed. Install it (needs network and CUDA 12 + cuDNN 9 on the machine) with: ' +
   'ONNXRUNTIME_NODE_INSTALL=cuda12 npm install onnxruntime-node   (or run with --ep cpu)';
 
-/** Whether this onnxruntime-node build can load the CUDA provider at all. */
-function cudaListed(): boolean {
+/**
+ * Whether the CUDA provider can be tried: this onnxruntime-node build lists
+ * it, and its provider library sits beside the native binding (it is only
+ * downloaded by `ONNXRUNTIME_NODE_INSTALL=cuda12`). When the binding cannot
+ * be located, session creation decides.
+ */
+function cudaInstalled(): boolean {
   try {
-    return ort.listSupportedBackends().some((b) => b.name === 'cuda');
+    if (!ort.listSupportedBackends().some((b) => b.name === 'cuda')) return false;
+    const pkg = dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
+    const bin = join(pkg, 'bin');
+    if (!existsSync(bin)) return true;
+    for (const napi of readdirSync(bin)) {
+      const dir = join(bin, napi, process.platform, process.arch);
+      if (existsSync(dir)) return readdirSync(dir).some((f) => f.includes('providers_cuda'));
+    }
+    return true;
   } catch {
-    return true; // unknown: let session creation decide
+    return true;
   }
 }
 
@@ -290,7 +304,7 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     interOpNumThreads: 1,
     ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
   };
-  if (ep === 'cuda' && !cudaListed()) throw new ExecutionProviderError(CUDA_HINT);
+  if (ep === 'cuda' && !cudaInstalled()) throw new ExecutionProviderError(CUDA_HINT);
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(file, sessionOptions);
