@@ -6,7 +6,7 @@
  * (lookaround, backreferences, `\b`) become `unsupported` nodes, so syntax
  * errors anywhere in the pattern are reported first.
  */
-import { GrammarSyntaxError, locate } from '../../errors.js';
+import { GrammarSyntaxError, UnsupportedFeatureError, locate } from '../../errors.js';
 import type { Node, SetItem } from './ast.js';
 import { DIGIT_RANGES, SPACE_RANGES, checkProperty, propertyRanges } from './unicode.js';
 
@@ -250,7 +250,12 @@ class Parser {
         const m = /^\{([^}]*)\}/.exec(this.src.slice(this.pos));
         if (!m) this.fail('invalid property name', start);
         const problem = checkProperty(m[1]!);
-        if (problem !== undefined) this.fail(problem, start);
+        if (problem !== undefined) {
+          if (this.opts.unicodeSets && c === 0x70 && isStringProperty(m[1]!)) {
+            throw new UnsupportedFeatureError('property of strings', `${this.opts.source} offset ${start}`, `\\p{${m[1]!}}`);
+          }
+          this.fail(problem, start);
+        }
         this.pos += m[0].length;
         return { kind: 'property', ranges: propertyRanges(m[1]!), negated: c === 0x50 };
       }
@@ -351,9 +356,8 @@ class Parser {
     const start = this.pos;
     const c = this.peek();
     if (this.opts.unicodeSets) {
-      if (c === 0x5b) this.fail('nested class (v flag set notation) is not supported', start);
-      if (this.src.startsWith('&&', start) || this.src.startsWith('--', start)) {
-        this.fail('class set operation (v flag) is not supported', start);
+      if (c === 0x5b || this.src.startsWith('&&', start) || this.src.startsWith('--', start) || this.src.startsWith('\\q{', start)) {
+        throw new UnsupportedFeatureError('class set notation (v flag)', `${this.opts.source} offset ${start}`);
       }
     }
     if (c !== 0x5c) return this.nextCodePoint();
@@ -363,6 +367,16 @@ class Parser {
     const set = this.classEscape();
     if (set !== undefined) return set;
     return this.characterEscape(start, true);
+  }
+}
+
+/** Whether `\\p{body}` is a property of strings (valid only with the `v` flag). */
+function isStringProperty(body: string): boolean {
+  try {
+    new RegExp(`\\p{${body}}`, 'v');
+    return true;
+  } catch {
+    return false;
   }
 }
 
