@@ -137,54 +137,32 @@ interface FoldTable {
 }
 let foldTable: FoldTable | undefined;
 
-function cpOf(s: string): number {
-  // A single code point, or -1 when a case mapping gives several (ß → SS).
-  const cp = s.codePointAt(0)!;
-  return s.length === (cp > 0xffff ? 2 : 1) ? cp : -1;
-}
-
 function escapeCp(cp: number): string {
   return `\\u{${cp.toString(16)}}`;
 }
 
 /**
- * Builds the fold classes: candidates are the code points that change under
- * case mapping or folding (`\p{CWCM}`, `\p{CWCF}`), grouped by
- * `lower(upper(c))`, and each group split into the classes Node's
- * case-insensitive unicode RegExp (ECMAScript Canonicalize = simple case
- * folding) actually treats as equal.
+ * Builds the fold classes. Candidates are the code points that change under
+ * case mapping or folding (`\p{CWCM}`, `\p{CWCF}`): any code point outside
+ * them folds to itself and nothing else folds to it. Each candidate's class
+ * is what Node's case-insensitive unicode RegExp (ECMAScript Canonicalize =
+ * simple case folding) matches among the candidates, so it is exact for
+ * Node's Unicode version, including odd pairs such as U+1FD3 ~ U+0390.
  */
 function buildFoldTable(): FoldTable {
   const cand = rangesMatchedBy('[\\p{CWCM}\\p{CWCF}]');
-  const groups = new Map<number, number[]>();
-  for (let i = 0; i < cand.length; i += 2) {
-    for (let cp = cand[i]!; cp <= cand[i + 1]!; cp++) {
-      const ch = String.fromCodePoint(cp);
-      const up = cpOf(ch.toUpperCase());
-      let key = up >= 0 ? cpOf(String.fromCodePoint(up).toLowerCase()) : -1;
-      if (key < 0) key = cpOf(ch.toLowerCase());
-      if (key < 0) key = cp;
-      let g = groups.get(key);
-      if (g === undefined) groups.set(key, (g = []));
-      g.push(cp);
-    }
-  }
+  const cps: number[] = [];
+  for (let i = 0; i < cand.length; i += 2) for (let cp = cand[i]!; cp <= cand[i + 1]!; cp++) cps.push(cp);
+  const text = String.fromCodePoint(...cps);
   const classOf = new Map<number, number[]>();
-  for (const g of groups.values()) {
-    const pending = g.slice();
-    while (pending.length > 0) {
-      const head = pending[0]!;
-      const re = new RegExp(`^${escapeCp(head)}$`, 'iu');
-      const members: number[] = [];
-      const rest: number[] = [];
-      for (const cp of pending) (re.test(String.fromCodePoint(cp)) ? members : rest).push(cp);
-      if (members.length > 1) for (const cp of members) classOf.set(cp, members);
-      pending.length = 0;
-      pending.push(...rest);
-    }
+  for (const cp of cps) {
+    if (classOf.has(cp)) continue;
+    const members: number[] = [];
+    for (const m of text.matchAll(new RegExp(escapeCp(cp), 'giu'))) members.push(m[0].codePointAt(0)!);
+    if (members.length > 1) for (const c of members) classOf.set(c, members);
   }
-  const cps = [...classOf.keys()].sort((a, b) => a - b);
-  return { foldCps: Int32Array.from(cps), foldClass: cps.map((cp) => classOf.get(cp)!) };
+  const sorted = [...classOf.keys()].sort((a, b) => a - b);
+  return { foldCps: Int32Array.from(sorted), foldClass: sorted.map((cp) => classOf.get(cp)!) };
 }
 
 function folds(): FoldTable {

@@ -69,6 +69,7 @@ describe('unicode tables', () => {
     expect(caseVariants(0x73)).toEqual([0x53, 0x73, 0x17f]);
     expect(caseVariants(0x3c3)).toEqual([0x3a3, 0x3c2, 0x3c3]);
     expect(caseVariants(0x130)).toEqual([0x130]);
+    expect(caseVariants(0x1fd3)).toEqual([0x390, 0x1fd3]);
     expect(caseVariants(0x31)).toEqual([0x31]);
   });
 
