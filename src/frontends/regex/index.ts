@@ -47,6 +47,7 @@ export function parseRegex(pattern: string, opts: RegexOptions = {}): Expr {
     mode: opts.mode ?? 'full',
     ignoreCase: flags.has('i'),
     dotAll: flags.has('s'),
+    unicodeSets: flags.has('v'),
     maxRepeat: opts.maxRepeat ?? DEFAULT_MAX_REPEAT,
     source,
   });

@@ -35,6 +35,8 @@ export interface LowerOptions {
   ignoreCase: boolean;
   /** `s` flag. */
   dotAll: boolean;
+  /** `v` flag: with `i`, `\\P{..}` complements the case-closed property (`u` closes the complement). */
+  unicodeSets: boolean;
   /** Largest repetition bound accepted. */
   maxRepeat: number;
   /** Label for error locations. */
@@ -154,7 +156,9 @@ class Lowerer {
           acc.push(...complementRanges(this.wordRanges()));
           break;
         case 'property':
-          acc.push(...(it.negated ? complementRanges(it.ranges) : it.ranges));
+          if (!it.negated) acc.push(...it.ranges);
+          else if (this.opts.unicodeSets && this.opts.ignoreCase) acc.push(...complementRanges(caseClosure(it.ranges)));
+          else acc.push(...complementRanges(it.ranges));
           break;
       }
     }

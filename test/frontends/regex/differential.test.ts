@@ -151,6 +151,12 @@ const PATTERNS: readonly (readonly [string, string])[] = [
   ['a.+b', 'is'],
   // v flag (same as u for these)
   ['[a-c]+\\p{Lu}', 'v'],
+  ['\\P{Lu}', 'iv'],
+  ['[^\\P{Lu}]', 'iv'],
+  ['\\P{Ll}\\W', 'iv'],
+  ['[^\\p{Lu}k]', 'iv'],
+  ['[\\u1fd3]', 'i'],
+  ['\\u0390', 'i'],
 ];
 
 /** Characters likely to expose mistakes (case folding, line terminators, astral, surrogate neighbours). */
