@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { convertLlama2c, permuteRopeRows, readLlama2c } from '../../src/decode/llama2c.js';
+import { generate } from '../../src/decode/generate.js';
 import { loadModel, type CausalLM } from '../../src/decode/model.js';
 import { describeShared, sharedPath } from '../shared.js';
 
@@ -68,4 +69,11 @@ describeShared('models/stories260K/stories260K.bin', 'stories260K conversion', (
       expect(got).toEqual(e.generated_ids);
     });
   }
+
+  test('generate() (greedy, default EOS ids [2, 1]) reproduces the BOS-only sample', async () => {
+    const e = expected.bos_only!;
+    const g = await generate(model, e.prompt_ids, { maxTokens: e.generated_ids.length });
+    expect(g.ids).toEqual(e.generated_ids);
+    expect(g.finishReason).toBe('max_tokens');
+  });
 });
