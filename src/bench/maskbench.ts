@@ -30,6 +30,8 @@ export interface BenchEngine {
 
 /** A compiled schema. */
 export interface BenchGrammar {
+  /** Engine messages from compilation (e.g. keywords it ignored), reported per schema. */
+  readonly notes?: readonly string[];
   /** A fresh matcher at the start of the output. */
   matcher(): BenchMatcher;
   /** Releases the compiled grammar. */
@@ -92,6 +94,8 @@ export interface SchemaResult {
   testsPassed: number;
   /** Tokens where `acceptToken` disagreed with the token's bit in the mask just filled. */
   maskMismatch: number;
+  /** Engine messages from compilation (see {@link BenchGrammar.notes}). */
+  notes?: string[];
 }
 
 /** Reads and parses a MaskBench file; the schema text is re-serialized as Python does. */
@@ -124,8 +128,12 @@ function errorText(e: unknown): string {
   return String(e);
 }
 
+/** An engine failure after which the engine instance must not be reused (it is rebuilt). */
+export class EngineAbortError extends Error {}
+
 /** Whether an error means the engine instance is unusable (WASM abort, out of memory). */
 export function isFatalEngineError(e: unknown): boolean {
+  if (e instanceof EngineAbortError) return true;
   // lib ES2022 has no WebAssembly types; the global exists in Node.
   const wasm = (globalThis as { WebAssembly?: { RuntimeError: abstract new () => Error } }).WebAssembly;
   return (wasm !== undefined && e instanceof wasm.RuntimeError) || (e instanceof RangeError && /memory/i.test(e.message));
@@ -170,6 +178,7 @@ export function runSchema(engine: BenchEngine, encode: Encode, file: SchemaFile,
     m.fillNextTokenBitmask(mask);
     r.ttfmUs = Number(process.hrtime.bigint() - t0) / 1000;
     m.dispose?.();
+    if (grammar.notes?.length) r.notes = [...grammar.notes];
   } catch (e) {
     r.compileError = true;
     r.status = 'compile_error';
@@ -333,6 +342,7 @@ export function resultLine(r: SchemaResult, engine: string): Record<string, unkn
     tbm_us: {
       avg: round1(p.avg), p50: round1(p.p50), p90: round1(p.p90), p99: round1(p.p99), max: round1(p.max),
     },
+    ...(r.notes ? { notes: r.notes } : {}),
   };
 }
 

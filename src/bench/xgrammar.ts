@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
-import type { BenchEngine, BenchGrammar, BenchMatcher } from './maskbench.js';
+import { type BenchEngine, type BenchGrammar, type BenchMatcher, EngineAbortError } from './maskbench.js';
 import type { BenchTokenizer, TokenizerJson } from './tokenizer.js';
 
 /** Embind handles and functions of web-xgrammar used here (untyped upstream). */
@@ -49,6 +49,8 @@ interface XgrMatcherHandle extends EmbindHandle {
 interface XgrModule {
   Grammar: { builtinJSONGrammar(): Promise<{ dispose(): void }> };
   __constrainBinding(): XgrBinding | null;
+  /** Receives each line the WASM module prints to stderr (`[WARNING] ...`, `[FATAL] ...`, `Aborted()`). */
+  __constrainPrintErr: (line: string) => void;
 }
 
 /** Options of the xgrammar engine. */
@@ -68,8 +70,11 @@ export function detectXgrammarVocabType(json: TokenizerJson): { vocabType: 'byte
   return { vocabType, prependSpace };
 }
 
-const PATCH_FROM = 'let binding = null;';
-const PATCH_TO = 'let binding = null; exports.__constrainBinding = () => binding;';
+/** Source patches: expose the embind module, and route its stderr through a hook. */
+const PATCHES: [string, string][] = [
+  ['let binding = null;', 'let binding = null; exports.__constrainBinding = () => binding; exports.__constrainPrintErr = (s) => console.error(s);'],
+  ['binding = await Module();', 'binding = await Module({ printErr: (s) => exports.__constrainPrintErr(s) });'],
+];
 let modulePromise: Promise<XgrModule> | undefined;
 
 /** Loads web-xgrammar's bundle as CommonJS with its embind module exposed (once per thread). */
@@ -82,11 +87,13 @@ export function loadWebXgrammar(): Promise<XgrModule> {
     } catch {
       throw new InvalidArgumentError('engine xgrammar needs the devDependency @mlc-ai/web-xgrammar (npm install --save-dev @mlc-ai/web-xgrammar)');
     }
-    const src = readFileSync(libFile, 'utf8');
-    if (src.split(PATCH_FROM).length !== 2) {
-      throw new InvalidArgumentError(`${libFile}: unknown web-xgrammar build (expected one "${PATCH_FROM}" to expose its bindings)`);
+    let patched = readFileSync(libFile, 'utf8');
+    for (const [from, to] of PATCHES) {
+      if (patched.split(from).length !== 2) {
+        throw new InvalidArgumentError(`${libFile}: unknown web-xgrammar build (expected one "${from}" to expose its bindings)`);
+      }
+      patched = patched.replace(from, to);
     }
-    const patched = src.replace(PATCH_FROM, PATCH_TO);
     const dir = join(tmpdir(), 'constrain-web-xgrammar');
     const file = join(dir, `index-${createHash('sha256').update(patched).digest('hex').slice(0, 16)}.cjs`);
     if (!existsSync(file)) {
@@ -130,11 +137,28 @@ export async function createXGrammarEngine(tok: BenchTokenizer, opts: XGrammarEn
     return false;
   };
 
+  // XGrammar reports schema errors with LOG(FATAL), which in this WASM build
+  // prints "[FATAL] file:line: message" and aborts; warnings name ignored keywords.
+  let messages: string[] = [];
+  mod.__constrainPrintErr = (line: string) => {
+    if (line !== 'Aborted()') messages.push(line.replace(/^\[(FATAL|WARNING)\] \S*\/cpp\//, '[$1] cpp/'));
+  };
+
   return {
     name: compliant ? 'xgrammar-compliant' : 'xgrammar',
     compile(schemaText: string): BenchGrammar {
-      const cg = compiler.CompileJSONSchema(schemaText, compliant, undefined, separators, !compliant, undefined);
+      messages = [];
+      let cg: EmbindHandle;
+      try {
+        cg = compiler.CompileJSONSchema(schemaText, compliant, undefined, separators, !compliant, undefined);
+      } catch (e) {
+        const fatal = messages.find((m) => m.startsWith('[FATAL]'));
+        // After an abort the WASM instance is not safe to reuse (its C++ stack was never unwound).
+        throw new EngineAbortError(`xgrammar aborted: ${fatal ?? (e instanceof Error ? e.message : String(e))}`);
+      }
+      const notes = messages;
       return {
+        notes,
         matcher(): BenchMatcher {
           const h = new b.GrammarMatcher(cg, undefined, false, -1);
           let target: Uint32Array | undefined;
