@@ -1,0 +1,627 @@
+/**
+ * Schema → grammar: each schema becomes the union of its flat alternatives,
+ * each flat alternative the union of its per-type texts; `$ref` targets
+ * become rules (recursion), child schemas are compiled on demand.
+ */
+import { ConstrainError, UnsupportedFeatureError } from '../../errors.js';
+import { alt, charClass, literal, nothing, optional, plus, ref, repeat, seq, star, type Expr } from '../../ir/expr.js';
+import { parseRegex } from '../regex/index.js';
+import { RuleBuilder } from './builder.js';
+import { Containers, type Member } from './containers.js';
+import { Expander } from './expand.js';
+import { unnamedSchemas, type Flat } from './flat.js';
+import { formatExpr, formatRestriction, isKnownFormat, NON_STRING_FORMATS, UNSUPPORTED_FORMATS } from './formats.js';
+import { ANNOTATIONS } from './keywords.js';
+import { makeLayout, type Layout } from './layout.js';
+import { withLength } from './length.js';
+import {
+  anyNumber,
+  ceilBound,
+  compareDec,
+  floorBound,
+  integerRange,
+  numberRange,
+  positiveMultiples,
+  toDecimal,
+  type Bound,
+} from './numbers.js';
+import type { ResolvedOptions } from './options.js';
+import type { Reporter } from './report.js';
+import type { Schema, SchemaObject, SchemaRegistry } from './resolve.js';
+import { ANY_CHAR_RANGES, encodeDecoded, encodedClass, encodedStringNotIn, encodedText } from './strings.js';
+import { schemaRegExp, Validator } from './validate.js';
+import { atomOf, deepEqual, includesValue } from './values.js';
+
+const DIGIT = charClass([0x30, 0x39]);
+
+function gcd(a: bigint, b: bigint): bigint {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/** Whether a schema object holds only `$ref` plus annotations. */
+function onlyKeyword(s: SchemaObject, kw: string): boolean {
+  for (const k of Object.keys(s)) if (k !== kw && !ANNOTATIONS.has(k)) return false;
+  return true;
+}
+
+/** Compiles canonical schemas of a registry into grammar rules. */
+export class SchemaCompiler {
+  readonly rules: RuleBuilder;
+  private readonly layout: Layout;
+  private readonly containers: Containers;
+  private readonly expander: Expander;
+  private readonly validator: Validator;
+  private readonly memo = new WeakMap<object, Map<number, Expr>>();
+  private readonly refRules = new Map<string, Expr>();
+  private readonly anyRules = new Map<number, Expr>();
+  private readonly multRules = new Map<number, Expr>();
+
+  constructor(
+    private readonly reg: SchemaRegistry,
+    private readonly opts: ResolvedOptions,
+    private readonly rep: Reporter,
+  ) {
+    this.rules = new RuleBuilder(opts.limits.maxRules);
+    this.layout = makeLayout(opts);
+    this.containers = new Containers(this.rules, this.layout, opts.limits.maxAnyOrderProperties);
+    this.validator = new Validator(reg);
+    this.expander = new Expander(reg, rep, this.validator, opts.limits);
+  }
+
+  /** The root rule: the root schema's texts with outer whitespace. */
+  compileRoot(): void {
+    const name = this.rules.reserve('root');
+    const body = this.refRule(this.reg.rootUri, 0);
+    this.rules.define(name, seq(this.layout.outer, body, this.layout.outer));
+  }
+
+  private d(depth: number): number {
+    return this.layout.depthSensitive ? depth : 0;
+  }
+
+  /** Texts of one schema at nesting depth `depth`. */
+  compile(s: Schema, depth: number): Expr {
+    depth = this.d(depth);
+    if (s === true) return this.anyValue(depth);
+    if (s === false) return nothing();
+    if (depth > this.opts.maxNesting) {
+      this.rep.restrict('maxNesting', this.reg.where(s), `values nested deeper than ${this.opts.maxNesting} are not accepted`);
+      return nothing();
+    }
+    let byDepth = this.memo.get(s);
+    const hit = byDepth?.get(depth);
+    if (hit) return hit;
+    let out: Expr;
+    if (typeof s['$ref'] === 'string' && onlyKeyword(s, '$ref')) {
+      out = this.refRule(s['$ref'], depth);
+    } else if (Array.isArray(s['anyOf']) && onlyKeyword(s, 'anyOf')) {
+      out = alt(...(s['anyOf'] as Schema[]).map((m) => this.compile(m, depth)));
+    } else {
+      out = alt(...this.expander.expand([s]).map((f) => this.flat(f, depth)));
+    }
+    if (!byDepth) {
+      byDepth = new Map();
+      this.memo.set(s, byDepth);
+    }
+    byDepth.set(depth, out);
+    return out;
+  }
+
+  /** Texts of a conjunction of schemas. */
+  private conj(list: readonly Schema[], depth: number): Expr {
+    if (list.length === 0) return this.anyValue(this.d(depth));
+    if (list.length === 1) return this.compile(list[0]!, depth);
+    if (list.includes(false)) return nothing();
+    const f = this.expander.expand(list);
+    return alt(...f.map((x) => this.flat(x, this.d(depth))));
+  }
+
+  private refRule(uri: string, depth: number): Expr {
+    const key = `${uri}@${depth}`;
+    const hit = this.refRules.get(key);
+    if (hit) return hit;
+    const target = this.reg.lookup(uri);
+    if (target === undefined) throw new UnsupportedFeatureError('$ref', uri, `unresolvable reference ${uri}`);
+    const hash = uri.indexOf('#');
+    const hint = uri === this.reg.rootUri ? 'schema' : hash >= 0 ? uri.slice(hash + 1).replace(/^\/(\$defs|definitions)\//, '') || 'doc' : uri.split('/').pop()!;
+    const name = this.rules.reserve(hint + (depth ? `@${depth}` : ''));
+    const r = ref(name);
+    this.refRules.set(key, r);
+    this.rules.define(name, this.compile(target, depth));
+    return r;
+  }
+
+  /** Any JSON value at a depth. */
+  private anyValue(depth: number): Expr {
+    depth = this.d(depth);
+    const hit = this.anyRules.get(depth);
+    if (hit) return hit;
+    if (depth > this.opts.maxNesting) return nothing();
+    const name = this.rules.reserve(depth ? `value@${depth}` : 'value');
+    const r = ref(name);
+    this.anyRules.set(depth, r);
+    const str = seq(literal('"'), star(encodedClass(ANY_CHAR_RANGES)), literal('"'));
+    const member = seq(str, this.layout.colon, this.anyValue(depth + 1));
+    const obj = this.containers.objectInOrder({ members: [], extra: member, minProps: 0, maxProps: Infinity }, depth, 'object');
+    const arr = this.containers.array([], this.anyValue(depth + 1), 0, Infinity, depth);
+    this.rules.define(name, alt(literal('null'), literal('true'), literal('false'), anyNumber(), str, this.rules.add(depth ? `object@${depth}` : 'object', obj), this.rules.add(depth ? `array@${depth}` : 'array', arr)));
+    return r;
+  }
+
+  // ---------------------------------------------------------------- flat
+
+  private flat(f: Flat, depth: number): Expr {
+    if (f.unevaluatedProperties) {
+      if (f.negatedProps) this.rep.unsupported('unevaluatedProperties', f.unevaluatedProperties.where, 'with properties of a negated (not/if) schema');
+      else if (f.additional === undefined) f.additional = f.unevaluatedProperties.value;
+    }
+    if (f.unevaluatedItems) {
+      if (f.contains.length) this.rep.unsupported('unevaluatedItems', f.unevaluatedItems.where, 'with contains');
+      else if (f.items === undefined) f.items = f.unevaluatedItems.value;
+    }
+    if (f.values !== undefined) return this.finite(f, depth);
+    const parts: Expr[] = [];
+    if (f.atoms.has('null') && !includesValue(f.notIn, null)) parts.push(literal('null'));
+    if (f.atoms.has('boolean')) {
+      if (!includesValue(f.notIn, true)) parts.push(literal('true'));
+      if (!includesValue(f.notIn, false)) parts.push(literal('false'));
+    }
+    if (f.atoms.has('int') || f.atoms.has('nonint')) parts.push(this.numbers(f));
+    if (f.atoms.has('string')) parts.push(this.strings(f));
+    if (f.atoms.has('array')) parts.push(this.arrays(f, depth));
+    if (f.atoms.has('object')) parts.push(this.objects(f, depth));
+    return alt(...parts);
+  }
+
+  // ---------------------------------------------------------------- const / enum
+
+  private finite(f: Flat, depth: number): Expr {
+    if (f.values!.length > this.opts.limits.maxEnumValues) {
+      this.rep.unsupported('enum', f.where, `more than ${this.opts.limits.maxEnumValues} values (limit maxEnumValues)`);
+    }
+    const out: Expr[] = [];
+    for (const v of f.values!) {
+      if (!this.flatAccepts(f, v)) continue;
+      out.push(this.valueText(v, depth, f.where));
+    }
+    return alt(...out);
+  }
+
+  /** Whether a value satisfies the flat constraints (other than the value list). */
+  private flatAccepts(f: Flat, v: unknown): boolean {
+    const a = atomOf(v);
+    if (!f.atoms.has(a) || includesValue(f.notIn, v)) return false;
+    const s: SchemaObject = {};
+    if (a === 'int' || a === 'nonint') {
+      const x = v as number;
+      if (f.lo) {
+        const c = compareDec(toDecimal(x), f.lo.value);
+        if (c < 0 || (c === 0 && f.lo.exclusive)) return false;
+      }
+      if (f.hi) {
+        const c = compareDec(toDecimal(x), f.hi.value);
+        if (c > 0 || (c === 0 && f.hi.exclusive)) return false;
+      }
+      for (const m of f.multipleOf) if (!this.validator.valid(x, { multipleOf: m.value })) return false;
+      for (const fm of f.formats) if (!this.validator.valid(x, { format: fm.value })) return false;
+      return true;
+    }
+    if (a === 'string') {
+      s['minLength'] = f.minLength;
+      if (f.maxLength !== Infinity) s['maxLength'] = f.maxLength;
+      if (!this.validator.valid(v, s)) return false;
+      for (const p of f.patterns) if (!schemaRegExp(p.value, p.where).test(v as string)) return false;
+      for (const fm of f.formats) {
+        if (!isKnownFormat(fm.value) && !NON_STRING_FORMATS.has(fm.value) && UNSUPPORTED_FORMATS.has(fm.value)) {
+          this.rep.unsupported('format', fm.where, `format ${fm.value}`);
+          continue;
+        }
+        if (isKnownFormat(fm.value) && !this.validator.valid(v, { format: fm.value })) return false;
+      }
+      return true;
+    }
+    if (a === 'array') {
+      const arr = v as unknown[];
+      if (arr.length < f.minItems || arr.length > f.maxItems) return false;
+      for (let i = 0; i < arr.length; i++) {
+        const conj = i < f.prefixItems.length ? f.prefixItems[i]! : (f.items ?? []);
+        if (!conj.every((c) => this.validator.valid(arr[i], c))) return false;
+      }
+      for (const c of f.contains) {
+        const n = arr.filter((x) => this.validator.valid(x, c.schema)).length;
+        if (n < c.min || n > c.max) return false;
+      }
+      if (f.uniqueItems) {
+        for (let i = 0; i < arr.length; i++) for (let j = i + 1; j < arr.length; j++) if (deepEqual(arr[i], arr[j])) return false;
+      }
+      return true;
+    }
+    if (a === 'object') {
+      const o = v as Record<string, unknown>;
+      const keys = Object.keys(o);
+      if (keys.length < f.minProperties || keys.length > f.maxProperties) return false;
+      for (const r of f.required) if (!Object.prototype.hasOwnProperty.call(o, r)) return false;
+      for (const k of keys) {
+        const conj = f.props.get(k) ?? unnamedSchemas(f, k);
+        if (!conj.every((c) => this.validator.valid(o[k], c))) return false;
+        if (!f.propertyNames.every((c) => this.validator.valid(k, c))) return false;
+      }
+      return true;
+    }
+    return true;
+  }
+
+  /** Texts of one JSON value (numbers in any plain spelling of their value). */
+  private valueText(v: unknown, depth: number, where: string): Expr {
+    if (v === null) return literal('null');
+    if (v === true) return literal('true');
+    if (v === false) return literal('false');
+    if (typeof v === 'number') {
+      const d = toDecimal(v);
+      const r = numberRange({ value: d, exclusive: false }, { value: d, exclusive: false });
+      if (r.restricted) this.rep.restrict('const', where, 'numbers in exponent form are not accepted for enum/const numbers');
+      return r.expr;
+    }
+    if (typeof v === 'string') return seq(literal('"'), encodedText(v), literal('"'));
+    if (Array.isArray(v)) {
+      return this.containers.array(
+        v.map((x) => this.valueText(x, depth + 1, where)),
+        null,
+        v.length,
+        v.length,
+        depth,
+      );
+    }
+    const entries = Object.entries(v as Record<string, unknown>);
+    const members: Member[] = entries.map(([k, x]) => ({ text: seq(this.keyText(k), this.layout.colon, this.valueText(x, depth + 1, where)), required: true }));
+    const shape = { members, extra: null, minProps: 0, maxProps: Infinity };
+    if (this.opts.propertyOrder === 'any' && members.length > 1) return this.containers.objectAnyOrder(shape, depth, 'const');
+    return this.containers.objectInOrder(shape, depth, 'const');
+  }
+
+  private keyText(k: string): Expr {
+    return seq(literal('"'), encodedText(k), literal('"'));
+  }
+
+  // ---------------------------------------------------------------- numbers
+
+  private numbers(f: Flat): Expr {
+    let ints = f.atoms.has('int');
+    let nonints = f.atoms.has('nonint');
+    let lo = f.lo;
+    let hi = f.hi;
+    for (const fm of f.formats) {
+      if (fm.value === 'int64' || fm.value === 'int32') nonints = false;
+      if (fm.value === 'int32') {
+        const L: Bound = { value: toDecimal(-(2 ** 31)), exclusive: false };
+        const H: Bound = { value: toDecimal(2 ** 31 - 1), exclusive: false };
+        lo = !lo || compareDec(lo.value, L.value) < 0 ? L : lo;
+        hi = !hi || compareDec(hi.value, H.value) > 0 ? H : hi;
+      }
+    }
+    const excluded = f.notIn.filter((x): x is number => typeof x === 'number').sort((a, b) => a - b);
+    // multipleOf: an integer modulus K for integer values; a decimal step 10^-q for others
+    let K = 1n;
+    let decimalStep: number | undefined;
+    let decimalWhere = '';
+    for (const m of f.multipleOf) {
+      const d = toDecimal(m.value);
+      const q = d.frac.length;
+      const p = BigInt(d.int.toString() + d.frac);
+      const Km = p / gcd(p, 10n ** BigInt(q));
+      if (q === 0) nonints = false;
+      else if (nonints) {
+        if (p === 1n && decimalStep === undefined) {
+          decimalStep = q;
+          decimalWhere = m.where;
+        } else {
+          this.rep.unsupported('multipleOf', m.where, `multipleOf ${m.value} on non-integer numbers`);
+          return anyNumber();
+        }
+      }
+      K = (K * Km) / gcd(K, Km);
+    }
+    if (K > BigInt(this.opts.limits.maxMultipleOf)) {
+      this.rep.unsupported('multipleOf', f.multipleOf[0]!.where, `modulus ${K} above limit maxMultipleOf=${this.opts.limits.maxMultipleOf}`);
+      K = 1n;
+    }
+    if (!ints && !nonints) return nothing();
+    if (nonints) {
+      if (decimalStep !== undefined) {
+        if (lo || hi || excluded.length || !ints) {
+          this.rep.unsupported('multipleOf', decimalWhere, 'decimal multipleOf combined with bounds');
+          return anyNumber();
+        }
+        // at most q significant fraction digits
+        return seq(optional(literal('-')), integerPlain(), optional(seq(literal('.'), repeat(DIGIT, 1, decimalStep), star(literal('0')))));
+      }
+      if (!ints) {
+        if (lo || hi || excluded.length) {
+          this.rep.unsupported('not', f.where, 'non-integer numbers with bounds');
+          return anyNumber();
+        }
+        this.rep.restrict('type', f.where, 'non-integer numbers in exponent form are not accepted');
+        return seq(optional(literal('-')), integerPlain(), literal('.'), star(DIGIT), charClass([0x31, 0x39]), star(DIGIT));
+      }
+      const pieces = splitRange(lo, hi, excluded);
+      const out: Expr[] = [];
+      for (const [a, b] of pieces) {
+        const r = numberRange(a ?? null, b ?? null);
+        if (r.restricted) this.rep.restrict(a ? 'minimum' : 'maximum', f.where, 'numbers in exponent form are accepted only for bounds at zero');
+        out.push(r.expr);
+      }
+      return alt(...out);
+    }
+    // integers only
+    const L = lo ? ceilBound(lo) : null;
+    const H = hi ? floorBound(hi) : null;
+    this.rep.restrict('integer', f.where, 'integers are accepted as -?digits with an optional .0+ fraction, not in exponent form');
+    if (K === 1n) {
+      const ex = excluded.filter((x) => Number.isInteger(x)).map((x) => BigInt(x));
+      const out: Expr[] = [];
+      let from = L;
+      for (const x of ex) {
+        if ((from !== null && x < from) || (H !== null && x > H)) continue;
+        out.push(integerRange(from, x - 1n));
+        from = x + 1n;
+      }
+      out.push(integerRange(from, H));
+      return alt(...out);
+    }
+    if (excluded.length) {
+      this.rep.unsupported('multipleOf', f.multipleOf[0]!.where, 'multipleOf with excluded values');
+      return integerRange(L, H);
+    }
+    return this.multiples(K, L, H, f.multipleOf[0]!.where);
+  }
+
+  /** Integer texts of multiples of K in [L, H]. */
+  private multiples(K: bigint, L: bigint | null, H: bigint | null, where: string): Expr {
+    const frac0 = optional(seq(literal('.'), plus(literal('0'))));
+    const lit = (x: bigint): Expr => seq(literal(x.toString()), frac0);
+    if (L !== null && H !== null) {
+      const first = L % K === 0n ? L : L >= 0n ? L + (K - (L % K)) : L - (L % K);
+      const count = first > H ? 0n : (H - first) / K + 1n;
+      if (count > BigInt(this.opts.limits.maxEnumValues)) {
+        this.rep.unsupported('multipleOf', where, `${count} multiples in range (limit maxEnumValues)`);
+        return integerRange(L, H);
+      }
+      const out: Expr[] = [];
+      for (let x = first; x <= H; x += K) {
+        out.push(lit(x));
+        if (x === 0n) out.push(seq(literal('-0'), frac0));
+      }
+      return alt(...out);
+    }
+    // one-sided or unbounded: only bounds that cut at zero are exact
+    const k = Number(K);
+    let pos = this.multRules.get(k);
+    if (!pos) {
+      const base = `mult${k}`;
+      const names = new Map<number, string>();
+      const nameOf = (r: number): string => {
+        let n = names.get(r);
+        if (!n) {
+          n = this.rules.reserve(`${base}.r${r}`);
+          names.set(r, n);
+        }
+        return n;
+      };
+      pos = positiveMultiples(k, nameOf, (n, e) => this.rules.define(n, e), ref);
+      this.multRules.set(k, pos);
+    }
+    const parts: Expr[] = [];
+    const zeroIn = (L === null || L <= 0n) && (H === null || H >= 0n);
+    if (zeroIn) parts.push(seq(optional(literal('-')), literal('0')));
+    // positives
+    if (H === null) {
+      if (L === null || L <= K) parts.push(pos);
+      else {
+        this.rep.unsupported('multipleOf', where, 'multipleOf with a lower bound above the modulus');
+        return integerRange(L, H);
+      }
+    } else if (H >= K) {
+      this.rep.unsupported('multipleOf', where, 'multipleOf with a positive upper bound and no lower bound');
+      return integerRange(L, H);
+    }
+    // negatives
+    if (L === null) {
+      if (H === null || H >= -K) parts.push(seq(literal('-'), pos));
+      else {
+        this.rep.unsupported('multipleOf', where, 'multipleOf with an upper bound below minus the modulus');
+        return integerRange(L, H);
+      }
+    } else if (L <= -K) {
+      this.rep.unsupported('multipleOf', where, 'multipleOf with a negative lower bound and no upper bound');
+      return integerRange(L, H);
+    }
+    return seq(alt(...parts), frac0);
+  }
+
+  // ---------------------------------------------------------------- strings
+
+  /** The decoded-string language of a flat schema's string constraints. */
+  private stringBody(f: Flat): Expr {
+    const strs = f.notIn.filter((x): x is string => typeof x === 'string');
+    const sources: { e: Expr; kw: string; where: string }[] = [];
+    for (const p of f.patterns) {
+      try {
+        sources.push({ e: parseRegex(p.value, { mode: 'search', source: p.where }), kw: 'pattern', where: p.where });
+      } catch (e) {
+        if (!(e instanceof ConstrainError) || e.code === 'LIMIT_EXCEEDED') throw e;
+        this.rep.unsupported('pattern', p.where, e.message);
+      }
+    }
+    for (const fm of f.formats) {
+      const name = fm.value;
+      if (isKnownFormat(name)) {
+        sources.push({ e: formatExpr(name), kw: 'format', where: fm.where });
+        const r = formatRestriction(name);
+        if (r) this.rep.restrict('format', fm.where, `${name}: ${r}`);
+      } else if (UNSUPPORTED_FORMATS.has(name)) this.rep.unsupported('format', fm.where, `format ${name}`);
+      else if (!NON_STRING_FORMATS.has(name)) this.rep.unknown(`format:${name}`, fm.where);
+    }
+    const hasLength = f.minLength > 0 || f.maxLength !== Infinity;
+    if (strs.length) {
+      if (sources.length || hasLength) {
+        this.rep.unsupported('not', f.where, 'excluded strings combined with pattern, format or length');
+      } else {
+        return encodedStringNotIn(strs);
+      }
+    }
+    if (sources.length === 0) {
+      if (f.minLength > f.maxLength) return nothing();
+      return repeat(encodedClass(ANY_CHAR_RANGES), f.minLength, f.maxLength);
+    }
+    if (sources.length > 1) this.rep.unsupported(sources[1]!.kw, sources[1]!.where, `intersection with ${sources[0]!.kw} at ${sources[0]!.where || '/'}`);
+    let e = sources[0]!.e;
+    if (hasLength) {
+      const r = f.minLength > f.maxLength ? null : withLength(e, f.minLength, f.maxLength);
+      if (f.minLength > f.maxLength) return nothing();
+      if (r === null) this.rep.unsupported(f.maxLength !== Infinity ? 'maxLength' : 'minLength', f.lengthWhere, `length bounds with ${sources[0]!.kw} at ${sources[0]!.where || '/'}`);
+      else e = r;
+    }
+    return encodeDecoded(e);
+  }
+
+  private strings(f: Flat): Expr {
+    return seq(literal('"'), this.stringBody(f), literal('"'));
+  }
+
+  // ---------------------------------------------------------------- arrays
+
+  private arrays(f: Flat, depth: number): Expr {
+    if (f.uniqueItems !== undefined && f.maxItems > 1) {
+      this.rep.unsupported('uniqueItems', f.uniqueItems, 'uniqueness of array items is not context-free');
+    }
+    const itemOf = (conj: Schema[] | undefined): Expr | null => {
+      if (conj === undefined) return this.anyValue(depth + 1);
+      if (conj.includes(false)) return null;
+      return this.conj(conj, depth + 1);
+    };
+    const prefix = f.prefixItems.map((c) => itemOf(c) ?? nothing());
+    // a prefix item that matches nothing caps the length
+    let max = f.maxItems;
+    const dead = prefix.findIndex((e) => e.kind === 'nothing');
+    if (dead >= 0) max = Math.min(max, dead);
+    const rest = itemOf(f.items);
+    const contains = f.contains.filter((c) => !(c.min === 0 && c.max === Infinity));
+    if (contains.length === 0) return this.containers.array(prefix.slice(0, Math.min(prefix.length, max)), rest, f.minItems, max, depth);
+    const c = contains[0]!;
+    if (contains.length > 1 || prefix.length || f.minItems > 0 || max !== Infinity || rest === null) {
+      this.rep.unsupported('contains', c.where, 'contains with prefixItems, minItems/maxItems, items: false or another contains');
+      return this.containers.array(prefix, rest, f.minItems, max, depth);
+    }
+    const items = f.items ?? [];
+    const x = this.conj([...items, c.schema], depth + 1);
+    let y: Expr;
+    if (c.max === Infinity) y = rest!;
+    else {
+      try {
+        y = this.conj([...items, this.expander.negate(c.schema, c.where, 0)], depth + 1);
+      } catch (e) {
+        if (!(e instanceof UnsupportedFeatureError)) throw e;
+        this.rep.unsupported('maxContains', c.where, e.message);
+        y = rest!;
+      }
+    }
+    return this.containers.arrayCounting(x, y, c.min, c.max, depth);
+  }
+
+  // ---------------------------------------------------------------- objects
+
+  private objects(f: Flat, depth: number): Expr {
+    const colon = this.layout.colon;
+    const namesOk = (k: string): boolean => f.propertyNames.every((c) => this.validator.valid(k, c));
+    const members: Member[] = [];
+    const named: string[] = [];
+    const addMember = (k: string, conj: Schema[], required: boolean): boolean => {
+      named.push(k);
+      const v = conj.includes(false) || !namesOk(k) ? nothing() : this.conj(conj, depth + 1);
+      if (v.kind === 'nothing') return !required;
+      members.push({ text: seq(this.keyText(k), colon, v), required });
+      return true;
+    };
+    for (const [k, conj] of f.props) if (!addMember(k, conj, f.required.has(k))) return nothing();
+    for (const k of f.required) if (!f.props.has(k) && !addMember(k, unnamedSchemas(f, k), true)) return nothing();
+    // additional members
+    let extra: Expr | null = null;
+    const addlFalse = f.additional !== undefined && f.additional.includes(false);
+    const strictAbsent = f.additional === undefined && this.opts.strictAdditionalProperties;
+    const where = f.where;
+    if (f.patternProps.length) {
+      if (!addlFalse && !strictAbsent) {
+        this.rep.unsupported('patternProperties', f.patternProps[0]!.where, 'patternProperties with additional properties allowed (needs the complement of a regex)');
+      }
+      const p = f.patternProps[0]!;
+      if (f.patternProps.length > 1) this.rep.unsupported('patternProperties', p.where, 'more than one pattern (keys may match several)');
+      const re = schemaRegExp(p.pattern, p.where);
+      const clash = named.find((k) => re.test(k));
+      if (clash !== undefined) this.rep.unsupported('patternProperties', p.where, `named property ${JSON.stringify(clash)} matches the pattern`);
+      if (f.propertyNames.length) this.rep.unsupported('propertyNames', where, 'with patternProperties');
+      let keyLang: Expr | null = null;
+      try {
+        keyLang = parseRegex(p.pattern, { mode: 'search', source: p.where });
+      } catch (e) {
+        if (!(e instanceof ConstrainError)) throw e;
+        this.rep.unsupported('patternProperties', p.where, e.message);
+      }
+      if (keyLang && !p.schemas.includes(false)) {
+        extra = seq(literal('"'), encodeDecoded(keyLang), literal('"'), colon, this.conj(p.schemas, depth + 1));
+      }
+    } else if (!addlFalse && !strictAbsent) {
+      const valueConj = f.additional ?? [];
+      if (f.propertyNames.length) {
+        const finite = this.finiteNames(f.propertyNames);
+        if (finite) {
+          for (const k of finite) if (!named.includes(k) && namesOk(k)) addMember(k, valueConj, false);
+        } else if (named.length === 0) {
+          const keyFlats = this.expander.expand(f.propertyNames);
+          const keys = keyFlats.filter((kf) => kf.atoms.has('string')).map((kf) => (kf.values ? nothing() : this.stringBody(kf)));
+          extra = seq(literal('"'), alt(...keys), literal('"'), colon, this.conj(valueConj, depth + 1));
+        } else {
+          this.rep.unsupported('propertyNames', where, 'with named properties and additional properties allowed');
+        }
+      } else {
+        extra = seq(literal('"'), encodedStringNotIn(named), literal('"'), colon, this.conj(valueConj, depth + 1));
+      }
+    }
+    if (extra && extra.kind === 'nothing') extra = null;
+    const shape = { members, extra, minProps: f.minProperties, maxProps: f.maxProperties };
+    const hint = where ? `obj${where}` : 'obj';
+    if (this.opts.propertyOrder === 'any' && members.length + (extra ? 1 : 0) > 1) return this.containers.objectAnyOrder(shape, depth, hint);
+    return this.containers.objectInOrder(shape, depth, hint);
+  }
+
+  /** The finite set of names a propertyNames conjunction allows, if it is finite. */
+  private finiteNames(conj: Schema[]): string[] | undefined {
+    const flats = this.expander.expand(conj);
+    const out: string[] = [];
+    for (const f of flats) {
+      if (!f.atoms.has('string')) continue;
+      if (f.values === undefined) return undefined;
+      for (const v of f.values) if (typeof v === 'string' && !out.includes(v)) out.push(v);
+    }
+    return out;
+  }
+}
+
+function integerPlain(): Expr {
+  return alt(literal('0'), seq(charClass([0x31, 0x39]), star(DIGIT)));
+}
+
+/** Splits [lo, hi] at excluded points into open pieces. */
+function splitRange(lo: Bound | undefined, hi: Bound | undefined, excluded: number[]): [Bound | undefined, Bound | undefined][] {
+  const out: [Bound | undefined, Bound | undefined][] = [];
+  let from = lo;
+  for (const x of excluded) {
+    const d = toDecimal(x);
+    if (from && compareDec(d, from.value) < 0) continue;
+    if (hi && compareDec(d, hi.value) > 0) continue;
+    out.push([from, { value: d, exclusive: true }]);
+    from = { value: d, exclusive: true };
+  }
+  out.push([from, hi]);
+  return out;
+}

@@ -1,0 +1,194 @@
+/**
+ * Object and array texts from member grammars: separators and whitespace
+ * from the layout, optional members, member counts, property order.
+ */
+import { LimitExceededError } from '../../errors.js';
+import { alt, empty, literal, nothing, ref, repeat, seq, star, type Expr } from '../../ir/expr.js';
+import type { RuleBuilder } from './builder.js';
+import type { Layout } from './layout.js';
+
+/** One named member of an object: its full `"key": value` text. */
+export interface Member {
+  readonly text: Expr;
+  readonly required: boolean;
+}
+
+/** What an object may hold. */
+export interface ObjectShape {
+  /** Named members in schema order. */
+  readonly members: readonly Member[];
+  /** Text of one additional member (`"key": value`), or null when none are allowed. */
+  readonly extra: Expr | null;
+  readonly minProps: number;
+  readonly maxProps: number;
+}
+
+/** Builds object texts. */
+export class Containers {
+  constructor(
+    private readonly b: RuleBuilder,
+    private readonly layout: Layout,
+    private readonly maxAnyOrder: number,
+  ) {}
+
+  private wrap(open: string, close: string, body: Expr, emptyOk: boolean, depth: number): Expr {
+    const parts: Expr[] = [];
+    if (body.kind !== 'nothing') parts.push(seq(literal(open), this.layout.open(depth), body, this.layout.close(depth), literal(close)));
+    if (emptyOk) parts.push(seq(literal(open), this.layout.emptyInner, literal(close)));
+    return alt(...parts);
+  }
+
+  /** Object texts in schema order: named members in order, then additional members. */
+  objectInOrder(shape: ObjectShape, depth: number, hint: string): Expr {
+    const { members, extra, minProps, maxProps } = shape;
+    const n = members.length;
+    let needed = 0;
+    for (const m of members) if (m.required) needed++;
+    if (needed > maxProps) return nothing();
+    const sep = this.layout.sep(depth);
+    const counted = minProps > 0 || maxProps !== Infinity;
+    const emptyOk = needed === 0 && minProps === 0;
+    if (!counted) {
+      // F[i]: a non-empty member list from position i (no leading comma); R[i]: the rest, each with a leading comma
+      const extraTail = extra ? star(seq(sep, extra)) : empty();
+      let R: Expr = extraTail;
+      let F: Expr = extra ? seq(extra, extraTail) : nothing();
+      for (let i = n - 1; i >= 0; i--) {
+        const m = members[i]!;
+        const useRules = n > 2;
+        const rNext = useRules && R.kind !== 'empty' ? this.b.add(`${hint}.r${i + 1}`, R) : R;
+        const fNext = F;
+        const withMe = seq(sep, m.text, rNext);
+        R = m.required ? withMe : alt(withMe, rNext);
+        F = m.required ? seq(m.text, rNext) : alt(seq(m.text, rNext), fNext);
+      }
+      return this.wrap('{', '}', F, emptyOk, depth);
+    }
+    // counted: states (i, c) with c = members so far, capped where it no longer matters
+    const cap = maxProps === Infinity ? minProps : maxProps + 1;
+    const memoR = new Map<string, Expr>();
+    const capC = (c: number): number => Math.min(c, cap);
+    const reqAfter: number[] = new Array<number>(n + 1).fill(0);
+    for (let i = n - 1; i >= 0; i--) reqAfter[i] = reqAfter[i + 1]! + (members[i]!.required ? 1 : 0);
+    // R(i, c): rest from position i given c members so far (each with a leading comma)
+    const R = (i: number, c: number): Expr => {
+      c = capC(c);
+      if (c > maxProps || c + reqAfter[i]! > maxProps) return nothing();
+      const key = `${i}:${c}`;
+      const hit = memoR.get(key);
+      if (hit) return hit;
+      const name = this.b.reserve(`${hint}.r${i}c${c}`);
+      const r = ref(name);
+      memoR.set(key, r);
+      let body: Expr;
+      if (i === n) {
+        const parts: Expr[] = [];
+        if (c >= minProps) parts.push(empty());
+        if (extra && c < maxProps) parts.push(seq(sep, extra, R(n, c + 1)));
+        body = alt(...parts);
+      } else {
+        const m = members[i]!;
+        const withMe = seq(sep, m.text, R(i + 1, c + 1));
+        body = m.required ? withMe : alt(withMe, R(i + 1, c));
+      }
+      this.b.define(name, body);
+      return r;
+    };
+    // F(i): first member at position ≥ i
+    const parts: Expr[] = [];
+    for (let i = 0; i < n; i++) {
+      parts.push(seq(members[i]!.text, R(i + 1, 1)));
+      if (members[i]!.required) break;
+    }
+    if (needed === 0 && extra && maxProps >= 1) parts.push(seq(extra, R(n, 1)));
+    return this.wrap('{', '}', alt(...parts), emptyOk, depth);
+  }
+
+  /** Object texts with members in any order (subset states; members ≤ the any-order limit). */
+  objectAnyOrder(shape: ObjectShape, depth: number, hint: string): Expr {
+    const { members, extra, minProps, maxProps } = shape;
+    const n = members.length;
+    if (n > this.maxAnyOrder) {
+      throw new LimitExceededError('maxAnyOrderProperties', this.maxAnyOrder, `${n} properties with propertyOrder 'any'`);
+    }
+    const counted = minProps > 0 || maxProps !== Infinity;
+    if (counted && extra) throw new LimitExceededError('maxAnyOrderProperties', this.maxAnyOrder, "minProperties/maxProperties with additional properties and propertyOrder 'any'");
+    let reqMask = 0;
+    members.forEach((m, i) => {
+      if (m.required) reqMask |= 1 << i;
+    });
+    const sep = this.layout.sep(depth);
+    const popcount = (x: number): number => {
+      let c = 0;
+      for (; x; x &= x - 1) c++;
+      return c;
+    };
+    const memo = new Map<number, Expr>();
+    // T(S): rest after members S (each with a leading comma)
+    const T = (S: number): Expr => {
+      const hit = memo.get(S);
+      if (hit) return hit;
+      const name = this.b.reserve(`${hint}.s${S.toString(16)}`);
+      const r = ref(name);
+      memo.set(S, r);
+      const parts: Expr[] = [];
+      const c = popcount(S);
+      if ((S & reqMask) === reqMask && c >= minProps) parts.push(empty());
+      if (c < maxProps) {
+        for (let i = 0; i < n; i++) if (!(S & (1 << i))) parts.push(seq(sep, members[i]!.text, T(S | (1 << i))));
+        if (extra) parts.push(seq(sep, extra, r));
+      }
+      this.b.define(name, alt(...parts));
+      return r;
+    };
+    const first: Expr[] = [];
+    if (maxProps >= 1) {
+      for (let i = 0; i < n; i++) first.push(seq(members[i]!.text, T(1 << i)));
+      if (extra) first.push(seq(extra, T(0)));
+    }
+    return this.wrap('{', '}', alt(...first), reqMask === 0 && minProps === 0, depth);
+  }
+
+  /**
+   * Array texts: `prefix[i]` for the first items, then `rest` (null: no
+   * more items), with min ≤ length ≤ max.
+   */
+  array(prefix: readonly Expr[], rest: Expr | null, min: number, max: number, depth: number): Expr {
+    const sep = this.layout.sep(depth);
+    const k = prefix.length;
+    if (rest === null) max = Math.min(max, k);
+    if (min > max) return nothing();
+    const emptyOk = min === 0;
+    if (max === 0) return this.wrap('[', ']', nothing(), emptyOk, depth);
+    // tail after the prefix: rest items, each with a leading comma
+    let body: Expr;
+    if (k === 0) {
+      body = seq(rest!, repeat(seq(sep, rest!), Math.max(0, min - 1), max - 1));
+    } else {
+      let cur: Expr = max > k && rest ? repeat(seq(sep, rest), Math.max(0, min - k), max - k) : empty();
+      for (let i = Math.min(k, max) - 1; i >= 0; i--) {
+        const item = i === 0 ? seq(prefix[i]!, cur) : seq(sep, prefix[i]!, cur);
+        cur = i >= min || i === 0 ? (i === 0 ? item : alt(empty(), item)) : item;
+      }
+      body = cur;
+    }
+    return this.wrap('[', ']', body, emptyOk, depth);
+  }
+
+  /**
+   * Array texts whose items are `x` (counted) or `y` (not counted), with the
+   * count of `x` items in [cMin, cMax]. With `cMax` infinite, `y` may itself
+   * match `x` items.
+   */
+  arrayCounting(x: Expr, y: Expr, cMin: number, cMax: number, depth: number): Expr {
+    const sep = this.layout.sep(depth);
+    const W = star(seq(sep, y));
+    const V = seq(sep, x);
+    const parts: Expr[] = [];
+    if (cMax >= cMin) {
+      parts.push(seq(y, W, repeat(seq(V, W), cMin, cMax)));
+      if (cMax >= 1) parts.push(seq(x, W, repeat(seq(V, W), Math.max(0, cMin - 1), cMax - 1)));
+    }
+    return this.wrap('[', ']', alt(...parts), cMin === 0, depth);
+  }
+}

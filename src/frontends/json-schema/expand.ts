@@ -1,0 +1,307 @@
+/**
+ * Disjunctive normal form of schemas: applicators (`$ref` inside a
+ * conjunction, `allOf`, `anyOf`, `oneOf`, `not`, `if`/`then`/`else`,
+ * `dependentRequired`, `dependentSchemas`) are unfolded into a list of
+ * {@link Flat} alternatives whose union is the schema's language.
+ */
+import { LimitExceededError, UnsupportedFeatureError } from '../../errors.js';
+import { addLeaf, cloneFlat, emptyFlat, type Flat } from './flat.js';
+import { ANNOTATIONS, CONSTRAINING } from './keywords.js';
+import type { JsonSchemaLimits } from './options.js';
+import type { Reporter } from './report.js';
+import type { Schema, SchemaObject, SchemaRegistry } from './resolve.js';
+import type { Validator } from './validate.js';
+import { ALL_ATOMS, deepEqual, type Atom } from './values.js';
+
+interface Item {
+  readonly s: Schema;
+  readonly refs: readonly string[];
+}
+interface Branch {
+  readonly alts: Schema[][];
+  readonly refs: readonly string[];
+}
+type Pending = Item | Branch;
+
+const NUMS: Atom[] = ['int', 'nonint'];
+
+/** Unfolds applicators into flat alternatives. */
+export class Expander {
+  private budget: number;
+  constructor(
+    private readonly reg: SchemaRegistry,
+    private readonly rep: Reporter,
+    private readonly validator: Validator,
+    private readonly limits: JsonSchemaLimits,
+  ) {
+    this.budget = limits.maxExpansions;
+  }
+
+  /** The flat alternatives of a conjunction of schemas. */
+  expand(conj: readonly Schema[]): Flat[] {
+    const out: Flat[] = [];
+    const where = conj.length && typeof conj[0] === 'object' ? this.reg.where(conj[0]) : '';
+    this.run(
+      conj.map((s) => ({ s, refs: [] })),
+      emptyFlat(where),
+      out,
+    );
+    return out;
+  }
+
+  private tick(): void {
+    if (--this.budget < 0) throw new LimitExceededError('maxExpansions', this.limits.maxExpansions, 'too many combinations of anyOf/oneOf/if/dependencies');
+  }
+
+  private run(items: Pending[], f: Flat, out: Flat[]): void {
+    this.tick();
+    let i = 0;
+    for (; i < items.length; i++) {
+      const it = items[i]!;
+      if ('alts' in it) {
+        const rest = items.slice(i + 1);
+        for (const alt of it.alts) {
+          this.run([...alt.map((s) => ({ s, refs: it.refs })), ...rest], cloneFlat(f), out);
+        }
+        return;
+      }
+      const s = it.s;
+      if (s === true) continue;
+      if (s === false) return;
+      addLeaf(f, s, this.reg, this.rep);
+      const more = this.applicators(s, it.refs);
+      if (more.length) {
+        this.run([...more, ...items.slice(i + 1)], f, out);
+        return;
+      }
+    }
+    out.push(f);
+  }
+
+  /** Pending items for the applicators of a schema object. */
+  private applicators(s: SchemaObject, refs: readonly string[]): Pending[] {
+    const out: Pending[] = [];
+    const w = (k: string): string => this.reg.where(s, k);
+    if (typeof s['$ref'] === 'string') {
+      const uri = s['$ref'];
+      const t = this.reg.lookup(uri);
+      if (t === undefined) throw new UnsupportedFeatureError('$ref', w('$ref'), `unresolvable reference ${uri}`);
+      if (refs.includes(uri)) throw new UnsupportedFeatureError('$ref', w('$ref'), `reference cycle through ${uri} without an enclosing object or array`);
+      if (refs.length >= this.limits.maxRefDepth) throw new LimitExceededError('maxRefDepth', this.limits.maxRefDepth, `at ${w('$ref')}`);
+      out.push({ s: t, refs: [...refs, uri] });
+    }
+    if (s['$dynamicRef'] !== undefined) this.rep.unsupported('$dynamicRef', w('$dynamicRef'));
+    if (s['$recursiveRef'] !== undefined) this.rep.unsupported('$recursiveRef', w('$recursiveRef'));
+    if (Array.isArray(s['allOf'])) for (const m of s['allOf'] as Schema[]) out.push({ s: m, refs });
+    if (s['not'] !== undefined) out.push({ s: this.negate(s['not'] as Schema, w('not'), 0), refs });
+    if (Array.isArray(s['anyOf'])) out.push({ alts: (s['anyOf'] as Schema[]).map((m) => [m]), refs });
+    if (Array.isArray(s['oneOf'])) {
+      const alts = s['oneOf'] as Schema[];
+      if (!this.disjoint(alts)) this.rep.approximate('oneOf', w('oneOf'), 'branches not provably disjoint; read as anyOf');
+      out.push({ alts: alts.map((m) => [m]), refs });
+    }
+    if (s['if'] !== undefined && (s['then'] !== undefined || s['else'] !== undefined)) {
+      const cond = s['if'] as Schema;
+      let neg: Schema;
+      try {
+        neg = this.negate(cond, w('if'), 0);
+      } catch (e) {
+        if (!(e instanceof UnsupportedFeatureError)) throw e;
+        this.rep.unsupported('if', w('if'), `cannot negate the condition (${e.message})`);
+        neg = true;
+      }
+      out.push({ alts: [[cond, (s['then'] ?? true) as Schema], [neg, (s['else'] ?? true) as Schema]], refs });
+    }
+    const absent = (k: string): Schema => ({ properties: { [k]: false } });
+    if (s['dependentRequired'] && typeof s['dependentRequired'] === 'object') {
+      for (const [k, deps] of Object.entries(s['dependentRequired'] as Record<string, string[]>)) {
+        out.push({ alts: [[absent(k)], [{ required: [k, ...deps] }]], refs });
+      }
+    }
+    for (const kw of ['dependentSchemas', 'dependencies']) {
+      const d = s[kw];
+      if (!d || typeof d !== 'object') continue;
+      for (const [k, dep] of Object.entries(d as Record<string, unknown>)) {
+        const then: Schema[] = Array.isArray(dep) ? [{ required: [k, ...(dep as string[])] }] : [{ required: [k] }, dep as Schema];
+        out.push({ alts: [[absent(k)], then], refs });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A schema accepting exactly the values `s` rejects, for simple schemas;
+   * UnsupportedFeatureError otherwise.
+   */
+  negate(s: Schema, where: string, depth: number): Schema {
+    if (s === true) return false;
+    if (s === false) return true;
+    if (depth > this.limits.maxRefDepth) throw new UnsupportedFeatureError('not', where, 'negation nested too deeply');
+    const alts: Schema[] = [];
+    const w = (k: string): string => this.reg.where(s, k);
+    const typed = (atoms: Atom[], extra: SchemaObject): Schema => ({ $$atoms: atoms, ...extra });
+    for (const [k, v] of Object.entries(s)) {
+      switch (k) {
+        case '$ref': {
+          const t = this.reg.lookup(v as string);
+          if (t === undefined) throw new UnsupportedFeatureError('$ref', w(k), `unresolvable reference ${String(v)}`);
+          alts.push(this.negate(t, w(k), depth + 1));
+          break;
+        }
+        case 'type':
+        case '$$atoms': {
+          const f = emptyFlat(where);
+          addLeaf(f, { [k]: v }, this.reg, this.rep);
+          alts.push({ $$atoms: ALL_ATOMS.filter((a) => !f.atoms.has(a)) });
+          break;
+        }
+        case 'enum':
+          alts.push({ $$notIn: v });
+          break;
+        case 'const':
+          alts.push({ $$notIn: [v] });
+          break;
+        case '$$notIn':
+          alts.push({ enum: v });
+          break;
+        case 'minimum':
+          alts.push(typed(NUMS, { exclusiveMaximum: v }));
+          break;
+        case 'exclusiveMinimum':
+          alts.push(typed(NUMS, { maximum: v }));
+          break;
+        case 'maximum':
+          alts.push(typed(NUMS, { exclusiveMinimum: v }));
+          break;
+        case 'exclusiveMaximum':
+          alts.push(typed(NUMS, { minimum: v }));
+          break;
+        case 'minLength':
+        case 'minItems':
+        case 'minProperties': {
+          const n = v as number;
+          const atom: Atom = k === 'minLength' ? 'string' : k === 'minItems' ? 'array' : 'object';
+          if (n > 0) alts.push(typed([atom], { [k.replace('min', 'max')]: n - 1 }));
+          break;
+        }
+        case 'maxLength':
+        case 'maxItems':
+        case 'maxProperties': {
+          const atom: Atom = k === 'maxLength' ? 'string' : k === 'maxItems' ? 'array' : 'object';
+          alts.push(typed([atom], { [k.replace('max', 'min')]: (v as number) + 1 }));
+          break;
+        }
+        case 'required':
+          for (const r of v as string[]) alts.push(typed(['object'], { properties: { [r]: false } }));
+          break;
+        case 'properties':
+          for (const [p, ps] of Object.entries(v as Record<string, Schema>)) {
+            const n = this.negate(ps, w(k), depth + 1);
+            if (n !== false) alts.push(typed(['object'], { required: [p], properties: { [p]: n }, $$negated: true }));
+          }
+          break;
+        case 'items':
+          if (Array.isArray(v) || s['prefixItems'] !== undefined) throw new UnsupportedFeatureError('not', w(k), 'negating tuple items');
+          {
+            const n = this.negate(v as Schema, w(k), depth + 1);
+            if (n !== false) alts.push(typed(['array'], { contains: n }));
+          }
+          break;
+        case 'contains':
+          if (s['minContains'] !== undefined || s['maxContains'] !== undefined) throw new UnsupportedFeatureError('not', w(k), 'negating minContains/maxContains');
+          alts.push(typed(['array'], { items: this.negate(v as Schema, w(k), depth + 1) }));
+          break;
+        case 'allOf':
+          for (const m of v as Schema[]) alts.push(this.negate(m, w(k), depth + 1));
+          break;
+        case 'anyOf':
+          alts.push({ allOf: (v as Schema[]).map((m) => this.negate(m, w(k), depth + 1)) });
+          break;
+        case 'not':
+          alts.push(v as Schema);
+          break;
+        case 'uniqueItems':
+          if (v === true) throw new UnsupportedFeatureError('not', w(k), 'negating uniqueItems');
+          break;
+        case '$$negated':
+          break;
+        default:
+          if (ANNOTATIONS.has(k) || !CONSTRAINING.has(k)) break;
+          throw new UnsupportedFeatureError('not', w(k), `negating ${k}`);
+      }
+    }
+    if (alts.length === 0) return false;
+    const out: SchemaObject = alts.length === 1 && typeof alts[0] === 'object' ? { ...alts[0] } : { anyOf: alts };
+    out['$$negated'] = true;
+    this.reg.setOrigin(out, this.reg.origin(s));
+    return out;
+  }
+
+  /** Whether the `oneOf` branches are pairwise disjoint (provably). */
+  private disjoint(alts: Schema[]): boolean {
+    const views = alts.map((a) => this.view(a));
+    for (let i = 0; i < alts.length; i++) {
+      for (let j = i + 1; j < alts.length; j++) if (!this.pairDisjoint(alts[i]!, views[i]!, alts[j]!, views[j]!)) return false;
+    }
+    return true;
+  }
+
+  private view(s: Schema): Flat[] | undefined {
+    try {
+      const save = this.budget;
+      const r = this.expand([s]);
+      this.budget = Math.min(this.budget, save);
+      return r;
+    } catch (e) {
+      if (e instanceof UnsupportedFeatureError) return undefined;
+      throw e;
+    }
+  }
+
+  private pairDisjoint(a: Schema, va: Flat[] | undefined, b: Schema, vb: Flat[] | undefined): boolean {
+    if (!va || !vb) return false;
+    for (const fa of va) {
+      for (const fb of vb) {
+        if (!this.flatsDisjoint(fa, fb, a, b)) return false;
+      }
+    }
+    return true;
+  }
+
+  private flatsDisjoint(fa: Flat, fb: Flat, a: Schema, b: Schema): boolean {
+    const common = [...fa.atoms].filter((x) => fb.atoms.has(x));
+    if (common.length === 0) return true;
+    const finite = fa.values ?? fb.values;
+    if (finite !== undefined) {
+      const other = fa.values !== undefined ? b : a;
+      try {
+        return !finite.some((v) => this.validator.valid(v, other));
+      } catch (e) {
+        if (e instanceof UnsupportedFeatureError) return false;
+        throw e;
+      }
+    }
+    if (common.length === 1 && common[0] === 'object') {
+      // a discriminator: a property required by both with disjoint constant values
+      for (const k of fa.required) {
+        if (!fb.required.has(k)) continue;
+        const ca = this.constsOf(fa.props.get(k));
+        const cb = this.constsOf(fb.props.get(k));
+        if (ca && cb && !ca.some((x) => cb.some((y) => deepEqual(x, y)))) return true;
+      }
+    }
+    return false;
+  }
+
+  private constsOf(conj: Schema[] | undefined): unknown[] | undefined {
+    if (!conj) return undefined;
+    const v = this.view({ allOf: conj });
+    if (!v) return undefined;
+    const out: unknown[] = [];
+    for (const f of v) {
+      if (f.values === undefined) return undefined;
+      out.push(...f.values);
+    }
+    return out;
+  }
+}
