@@ -238,9 +238,10 @@ export function buildLlamaGraph(c: LlamaConfig, w: LlamaWeights, options: LlamaB
   const applyRope = (t: string): string =>
     g.op('Add', [g.op('Mul', [t, cos]), g.op('Mul', [rotateHalf(t), sin])]);
   const rmsNorm = (t: string, wName: string): string => {
-    const ms = g.op('ReduceMean', [g.op('Mul', [t, t])], { axes: [-1], keepdims: 1 });
-    const inv = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [ms, g.float(c.rmsNormEps)])])]);
-    return g.op('Mul', [g.op('Mul', [t, inv]), wName]);
+    // Pow → ReduceMean → Add → Sqrt → Div → Mul: the pattern ORT fuses into SimplifiedLayerNormalization.
+    const ms = g.op('ReduceMean', [g.op('Pow', [t, g.float(2)])], { axes: [-1], keepdims: 1 });
+    const rms = g.op('Sqrt', [g.op('Add', [ms, g.float(c.rmsNormEps)])]);
+    return g.op('Mul', [g.op('Div', [t, rms]), wName]);
   };
   /** [b,s,heads*D] → [b,heads,s,D] */
   const splitHeads = (t: string, heads: number): string =>
