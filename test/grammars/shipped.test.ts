@@ -82,10 +82,10 @@ describe('shipped GBNF grammars', () => {
     const game = new NearleyOracle(load('chess-san'));
     const single = new NearleyOracle(load('chess-move'));
     const rnd = prng(7);
-    for (let n = 0; n < 6; n++) {
+    for (let n = 0; n < 4; n++) {
       const chess = new Chess();
       const parts: string[] = [];
-      for (let ply = 0; ply < 60 && !chess.isGameOver(); ply++) {
+      for (let ply = 0; ply < 40 && !chess.isGameOver(); ply++) {
         const moves = chess.moves();
         for (const m of moves) expect([m, single.accepts(m)]).toEqual([m, true]);
         const m = moves[Math.floor(rnd() * moves.length)]!;
