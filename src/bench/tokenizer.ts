@@ -56,16 +56,19 @@ const EOS_NAMES = ['<|eot_id|>', '<|end_of_text|>', '<|endoftext|>', '</s>', '<e
 /**
  * Resolves a tokenizer argument to a tokenizer.json path: a short name
  * (see {@link TOKENIZER_PACKAGES}), a directory holding tokenizer.json, or a
- * file. Prefers the project's `src/vocab/resolve.ts` when it exists.
+ * file. Uses the project's `resolveTokenizerPath` (src/vocab/resolve.ts) when
+ * the build has it, else the same rules with the table above.
  */
 export async function resolveTokenizerFile(nameOrPath: string): Promise<string> {
+  let mod: { resolveTokenizerPath?: (n: string) => string | Promise<string> } = {};
   try {
     const spec = '../vocab/resolve.js';
-    const mod = (await import(spec)) as { resolveTokenizerPath?: (n: string) => string | Promise<string> };
-    if (typeof mod.resolveTokenizerPath === 'function') return resolve(await mod.resolveTokenizerPath(nameOrPath));
-  } catch {
-    // src/vocab/resolve.ts not there (yet): use the local table below.
+    mod = (await import(spec)) as typeof mod;
+  } catch (e) {
+    // src/vocab/resolve.ts not in this build: use the local table below.
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw e;
   }
+  if (typeof mod.resolveTokenizerPath === 'function') return resolve(await mod.resolveTokenizerPath(nameOrPath));
   const pkg = TOKENIZER_PACKAGES[nameOrPath];
   if (pkg) {
     const require = createRequire(import.meta.url);

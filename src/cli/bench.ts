@@ -16,7 +16,7 @@ import { type Command, InvalidArgumentError as CommanderArgumentError } from 'co
 import { ENGINE_NAMES, isEngineName } from '../bench/engines.js';
 import { type MaskBenchSummary, resultLine, summaryRatios } from '../bench/maskbench.js';
 import { listSchemaFiles, runMaskBench } from '../bench/runner.js';
-import { ConstrainError } from '../errors.js';
+import { ConstrainError, InvalidArgumentError } from '../errors.js';
 
 /** Parsed options of `bench mask`. */
 export interface BenchMaskOptions {
@@ -88,7 +88,7 @@ function humanSummary(s: MaskBenchSummary): string {
 export async function runBenchMask(opts: BenchMaskOptions): Promise<number> {
   const engines = opts.engine === 'both' ? ['constrain', 'xgrammar'] : [opts.engine];
   for (const e of engines) {
-    if (!isEngineName(e)) throw new CommanderArgumentError(`--engine: unknown engine "${e}" (${ENGINE_NAMES.join(', ')}, both)`);
+    if (!isEngineName(e)) throw new InvalidArgumentError(`--engine: unknown engine "${e}" (${ENGINE_NAMES.join(', ')}, both)`);
   }
   let files = listSchemaFiles(opts.schemas);
   if (opts.limit !== undefined) files = files.slice(0, opts.limit);
