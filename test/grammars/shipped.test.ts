@@ -1,9 +1,9 @@
 /**
  * The GBNF grammars shipped in `grammars/`: each parses, and its examples in
  * `test/grammars/<name>/{valid,invalid}-*.txt` are accepted / rejected by
- * nearley's Earley parser over the IR (and by the project's GrammarOracle
- * when it is present). Independent oracles: chess.js (random legal games in
- * SAN) and JSON.parse.
+ * nearley's Earley parser over the IR and by the project's GrammarOracle,
+ * and both agree on which prefixes are viable. Independent oracles: chess.js
+ * (random legal games in SAN) and JSON.parse.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { Chess } from 'chess.js';
 import { describe, expect, it } from 'vitest';
 import { parseGbnf } from '../../src/frontends/ebnf/gbnf.js';
 import type { Grammar } from '../../src/ir/expr.js';
+import { GrammarOracle } from '../../src/testing/oracle.js';
 import { NearleyOracle } from '../frontends/ebnf/nearley-oracle.js';
 import { repoRoot } from '../shared.js';
 
@@ -27,18 +28,6 @@ function examples(name: string): { file: string; text: string; valid: boolean }[
     .filter((f) => /^(valid|invalid)-.*\.txt$/.test(f))
     .sort()
     .map((f) => ({ file: f, text: readFileSync(join(dir, f), 'utf8'), valid: f.startsWith('valid-') }));
-}
-
-/** The project's slow oracle, when `src/testing/oracle.ts` exists (written in parallel). */
-type Oracle = { accepts(text: string): boolean };
-async function projectOracle(g: Grammar): Promise<Oracle | undefined> {
-  try {
-    const path = '../../src/testing/oracle.js';
-    const mod = (await import(/* @vite-ignore */ path)) as { GrammarOracle?: new (g: Grammar) => Oracle };
-    return mod.GrammarOracle ? new mod.GrammarOracle(g) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Tiny seeded PRNG (mulberry32) so the random games are reproducible. */
@@ -66,10 +55,21 @@ describe('shipped GBNF grammars', () => {
       it('nearley over the IR agrees with the examples', () => {
         for (const c of cases) expect([c.file, nearley.accepts(c.text)]).toEqual([c.file, c.valid]);
       });
-      it('the project oracle (when present) agrees with the examples', async () => {
-        const oracle = await projectOracle(g);
-        if (!oracle) return;
+      it('GrammarOracle agrees with the examples', () => {
+        const oracle = new GrammarOracle(g);
         for (const c of cases) expect([c.file, oracle.accepts(c.text)]).toEqual([c.file, c.valid]);
+      });
+      it('nearley and GrammarOracle agree on every prefix of every example', () => {
+        const oracle = new GrammarOracle(g);
+        for (const c of cases) {
+          const cps = Array.from(c.text);
+          for (let i = 0; i <= cps.length; i++) {
+            const p = cps.slice(0, i).join('');
+            const viable = oracle.isViablePrefix(p);
+            expect([c.file, p, nearley.isViablePrefix(p)]).toEqual([c.file, p, viable]);
+            if (c.valid) expect(viable).toBe(true);
+          }
+        }
       });
     });
   }

@@ -104,6 +104,9 @@ function describe(tok: Token, names: Readonly<Record<string, string>>): string {
   return `${name} ${JSON.stringify(shown)}`;
 }
 
+/** nearley grammars built once per compiled rule set. */
+const grammars = new WeakMap<nearley.CompiledRules, nearley.Grammar>();
+
 /**
  * Parses `text` with a compiled nearley grammar and a moo lexer. Returns the
  * single parse. Throws {@link GrammarSyntaxError} at the offending token, or
@@ -111,7 +114,8 @@ function describe(tok: Token, names: Readonly<Record<string, string>>): string {
  * are unambiguous; more than one parse is a bug and throws `Error`.
  */
 export function runParser<T>(rules: nearley.CompiledRules, lexer: moo.Lexer, text: string, opts: RunOptions): T {
-  const grammar = nearley.Grammar.fromCompiled(rules);
+  let grammar = grammars.get(rules);
+  if (!grammar) grammars.set(rules, (grammar = nearley.Grammar.fromCompiled(rules)));
   const filter = new TriviaFilter(lexer, opts);
   const parser = new nearley.Parser(grammar, { lexer: filter });
   try {

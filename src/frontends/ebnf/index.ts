@@ -1,0 +1,8 @@
+/**
+ * EBNF front-ends: GBNF (llama.cpp) and a Lark-like dialect, both producing
+ * the grammar IR. Parsing uses moo lexers and nearley grammars (`gbnf.ne`,
+ * `lark.ne`, compiled to the committed `*-grammar.ts` modules).
+ */
+export { GBNF_MAX_REPEAT, parseGbnf, type GbnfOptions } from './gbnf.js';
+export { LARK_IGNORE_RULE, LARK_MAX_REPEAT, LARK_START_RULE, parseLark, type LarkOptions } from './lark.js';
+export { LARK_COMMON } from './lark-common.js';
