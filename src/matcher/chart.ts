@@ -148,6 +148,52 @@ export class EarleyChart {
     return true;
   }
 
+  /** Index of the first lexer thread of the current set. */
+  get firstThread(): number {
+    return this.setThreadStart[this.numSets - 1]!;
+  }
+  /** One past the last lexer thread of the current set. */
+  get endThread(): number {
+    return this.threadsLen;
+  }
+  /** Lexer state of thread `th`. */
+  threadState(th: number): number {
+    return this.thState[th]!;
+  }
+  /** Origin set of thread `th`. */
+  threadOrigin(th: number): number {
+    return this.thOrigin[th]!;
+  }
+
+  /**
+   * Pushes a set holding only what ending the lexemes accepted by lexer state
+   * `acceptState` at a thread from set `origin` gives: the advanced items of
+   * that set, their closure and a new thread. No byte is consumed; it stands
+   * for "a lexeme ended here" when checking token rests. Returns whether the
+   * set is viable (pushed); pop it with `popBytes(1)`.
+   */
+  pushKernel(origin: number, acceptState: number): boolean {
+    const k = this.numSets - 1;
+    const itemBase = this.itemsLen;
+    const threadBase = this.threadsLen;
+    const lx = this.lx;
+    this.beginSet();
+    const ae = lx.acceptEnd(acceptState);
+    for (let a = lx.acceptStart(acceptState); a < ae; a++) this.scanLexeme(origin, -lx.acceptedLexeme(a) - 1);
+    let accept = 0;
+    if (this.itemsLen > itemBase) accept = this.finishSet(k + 1, itemBase);
+    if (this.threadsLen === threadBase && accept === 0) {
+      this.itemsLen = itemBase;
+      return false;
+    }
+    this.setAccept[k + 1] = accept;
+    this.numSets = k + 2;
+    if (this.numSets + 1 >= this.setItemStart.length) this.growSets();
+    this.setItemStart[this.numSets] = this.itemsLen;
+    this.setThreadStart[this.numSets] = this.threadsLen;
+    return true;
+  }
+
   /** Pops the last `n` bytes. */
   popBytes(n: number): void {
     this.numSets -= n;

@@ -8,6 +8,10 @@ import type { TokenTrie } from '../vocab/trie.js';
 import type { ChartLimits } from './chart.js';
 import { Matcher } from './matcher.js';
 import type { ParserTables } from './tables.js';
+import { buildTokenCache, type TokenCacheEntry } from './token-cache.js';
+
+/** Visits of a lexer state before its token cache is built. */
+const CACHE_AFTER_VISITS = 2;
 
 /** What a compiled grammar needs of a vocabulary (the `Vocabulary` class provides it). */
 export interface MatcherVocabulary {
@@ -83,6 +87,25 @@ export class CompiledGrammar {
     this.report = report;
     this.eosMask = new Uint32Array((vocab.size + 31) >>> 5);
     for (const id of vocab.eosIds) this.eosMask[id >>> 5]! |= 1 << (id & 31);
+  }
+
+  private readonly tokenCaches = new Map<number, TokenCacheEntry | null>();
+  private readonly visits = new Map<number, number>();
+
+  /**
+   * @internal The token cache of lexer state `q`, or null: walk the trie
+   * directly. A state's cache is built on its second visit, so states seen
+   * once (counters, rare paths) cost one plain walk and no build.
+   */
+  tokenCache(q: number): TokenCacheEntry | null {
+    let e = this.tokenCaches.get(q);
+    if (e !== undefined) return e;
+    const v = (this.visits.get(q) ?? 0) + 1;
+    this.visits.set(q, v);
+    if (v < CACHE_AFTER_VISITS) return null;
+    e = buildTokenCache(q, this.lexer, this.vocab.trie, (id) => this.vocab.tokenBytes(id), (this.vocab.size + 31) >>> 5);
+    this.tokenCaches.set(q, e);
+    return e;
   }
 
   /** A new matcher at the start of the grammar. */

@@ -12,6 +12,7 @@
 import { walkTrie } from '../vocab/trie.js';
 import { EarleyChart } from './chart.js';
 import type { CompiledGrammar } from './compiled.js';
+import type { RestGroup } from './token-cache.js';
 
 /** Longest forced byte run `forcedTokens` follows. */
 const MAX_FORCED_BYTES = 4096;
@@ -46,7 +47,7 @@ export class Matcher {
     const chart = this.chart;
     const base = chart.numSets;
     try {
-      if (chart.canContinue()) walkTrie(vocab.trie, chart, mask);
+      if (chart.canContinue()) this.fillFromCaches(mask, words);
     } catch (e) {
       chart.popBytes(chart.numSets - base);
       throw e;
@@ -55,6 +56,31 @@ export class Matcher {
       for (const id of vocab.eosIds) mask[id >>> 5]! |= 1 << (id & 31);
     }
     return !isFull(mask, vocab.size);
+  }
+
+  /** Mask of the current set: cached inside-lexeme tokens, plus crossing rests checked by the parser. */
+  private fillFromCaches(mask: Uint32Array, words: number): void {
+    const chart = this.chart;
+    const lexer = this.compiled.lexer;
+    const end = chart.endThread;
+    for (let th = chart.firstThread; th < end; th++) {
+      const q = chart.threadState(th);
+      if (!lexer.canAdvance(q)) continue;
+      const entry = this.compiled.tokenCache(q);
+      if (entry === null) {
+        // Too many crossing tokens to cache: walk the whole trie with the parser.
+        walkTrie(this.compiled.vocab.trie, chart, mask);
+        return;
+      }
+      const allow = entry.allow;
+      for (let w = 0; w < words; w++) mask[w]! |= allow[w]!;
+      const origin = chart.threadOrigin(th);
+      for (const g of entry.groups) {
+        if (!chart.pushKernel(origin, g.acceptState)) continue;
+        walkRests(chart, g, mask);
+        chart.popBytes(1);
+      }
+    }
   }
 
   /** Whether `id` may come next (without changing state). */
@@ -234,6 +260,39 @@ export class Matcher {
     }
     return out;
   }
+}
+
+/**
+ * Walks a group's rest trie from the kernel on top of the chart (the loop of
+ * `walkTrie`), setting the bits of the tokens whose rest is viable.
+ */
+function walkRests(chart: EarleyChart, g: RestGroup, mask: Uint32Array): void {
+  const trie = g.trie;
+  const n = trie.nodeCount;
+  const byte = trie.byte;
+  const subtree = trie.subtreeSize;
+  const popCount = trie.popCount;
+  const tokStart = trie.tokStart;
+  const tokIds = trie.tokIds;
+  const entryToken = g.entryToken;
+  let i = 1;
+  let nextPop = 0;
+  while (i < n) {
+    if (nextPop !== 0) chart.popBytes(nextPop);
+    if (chart.tryPushByte(byte[i]!)) {
+      const te = tokStart[i + 1]!;
+      for (let k = tokStart[i]!; k < te; k++) {
+        const id = entryToken[tokIds[k]!]!;
+        mask[id >>> 5]! |= 1 << (id & 31);
+      }
+      nextPop = subtree[i] === 1 ? popCount[i]! : 0;
+      i++;
+    } else {
+      nextPop = popCount[i]! - 1;
+      i += subtree[i]!;
+    }
+  }
+  if (nextPop > 1) chart.popBytes(nextPop - 1);
 }
 
 function isFull(mask: Uint32Array, size: number): boolean {
