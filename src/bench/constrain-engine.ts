@@ -29,7 +29,7 @@ async function importOrExplain<T>(spec: string, what: string): Promise<T> {
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ERR_MODULE_NOT_FOUND' && err.message.includes(spec.replace('../', '').replace('.js', ''))) {
-      throw new InvalidArgumentError(`engine constrain is not available yet: ${what} (src/${spec.slice(3, -3)}.ts) does not exist in this build`);
+      throw new InvalidArgumentError(`not available yet: ${what} (src/${spec.slice(3, -3)}.ts) does not exist in this build`);
     }
     throw e;
   }
@@ -39,8 +39,8 @@ async function importOrExplain<T>(spec: string, what: string): Promise<T> {
 export async function createConstrainEngine(tok: BenchTokenizer): Promise<BenchEngine> {
   const api = await importOrExplain<Partial<ConstrainApi>>('../api.js', 'compileJsonSchema');
   const vm = await importOrExplain<Partial<VocabularyModule>>('../vocab/vocabulary.js', 'Vocabulary');
-  if (typeof api.compileJsonSchema !== 'function') throw new InvalidArgumentError('engine constrain: src/api.ts does not export compileJsonSchema');
-  if (!vm.Vocabulary) throw new InvalidArgumentError('engine constrain: src/vocab/vocabulary.ts does not export Vocabulary');
+  if (typeof api.compileJsonSchema !== 'function') throw new InvalidArgumentError('src/api.ts does not export compileJsonSchema');
+  if (!vm.Vocabulary) throw new InvalidArgumentError('src/vocab/vocabulary.ts does not export Vocabulary');
   const compileJsonSchema = api.compileJsonSchema;
   const vocab = await vm.Vocabulary.fromFile(tok.path);
   const eos = Int32Array.from(vocab.eosIds);
