@@ -158,6 +158,7 @@ export class SchemaCompiler {
     }
     if (f.unevaluatedItems) {
       if (f.contains.length) this.rep.unsupported('unevaluatedItems', f.unevaluatedItems.where, 'with contains');
+      else if (f.negatedItems) this.rep.unsupported('unevaluatedItems', f.unevaluatedItems.where, 'with items of a negated (not/if) schema');
       else if (f.items === undefined) f.items = f.unevaluatedItems.value;
     }
     if (f.values !== undefined) return this.finite(f, depth);

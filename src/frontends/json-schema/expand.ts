@@ -13,13 +13,17 @@ import type { Schema, SchemaObject, SchemaRegistry } from './resolve.js';
 import type { Validator } from './validate.js';
 import { ALL_ATOMS, deepEqual, type Atom } from './values.js';
 
+/** A pending schema: `top` when it is the schema being compiled itself (its unevaluated* see only its own subschemas), `neg` inside a negation (no annotations). */
 interface Item {
   readonly s: Schema;
   readonly refs: readonly string[];
+  readonly top?: boolean;
+  readonly neg?: boolean;
 }
 interface Branch {
   readonly alts: Schema[][];
   readonly refs: readonly string[];
+  readonly neg?: boolean;
 }
 type Pending = Item | Branch;
 
@@ -42,7 +46,7 @@ export class Expander {
     const out: Flat[] = [];
     const where = conj.length && typeof conj[0] === 'object' ? this.reg.where(conj[0]) : '';
     this.run(
-      conj.map((s) => ({ s, refs: [] })),
+      conj.map((s) => ({ s, refs: [], top: conj.length === 1 })),
       emptyFlat(where),
       out,
     );
@@ -61,15 +65,21 @@ export class Expander {
       if ('alts' in it) {
         const rest = items.slice(i + 1);
         for (const alt of it.alts) {
-          this.run([...alt.map((s) => ({ s, refs: it.refs })), ...rest], cloneFlat(f), out);
+          this.run([...alt.map((s) => ({ s, refs: it.refs, neg: it.neg })), ...rest], cloneFlat(f), out);
         }
         return;
       }
       const s = it.s;
       if (s === true) continue;
       if (s === false) return;
-      addLeaf(f, s, this.reg, this.rep);
-      const more = this.applicators(s, it.refs);
+      const neg = it.neg === true || s['$$negated'] === true;
+      if (!it.top) {
+        for (const k of ['unevaluatedProperties', 'unevaluatedItems']) {
+          if (s[k] !== undefined) this.rep.unsupported(k, this.reg.where(s, k), 'inside allOf/anyOf/oneOf/not/if/$ref next to other keywords');
+        }
+      }
+      addLeaf(f, s, this.reg, this.rep, neg);
+      const more = this.applicators(s, it.refs, neg);
       if (more.length) {
         this.run([...more, ...items.slice(i + 1)], f, out);
         return;
@@ -79,8 +89,13 @@ export class Expander {
   }
 
   /** Pending items for the applicators of a schema object. */
-  private applicators(s: SchemaObject, refs: readonly string[]): Pending[] {
+  private applicators(s: SchemaObject, refs: readonly string[], neg: boolean): Pending[] {
     const out: Pending[] = [];
+    this.appendApplicators(s, refs, out);
+    return neg ? out.map((p) => ({ ...p, neg: true })) : out;
+  }
+
+  private appendApplicators(s: SchemaObject, refs: readonly string[], out: Pending[]): void {
     const w = (k: string): string => this.reg.where(s, k);
     if (typeof s['$ref'] === 'string') {
       const uri = s['$ref'];
@@ -126,7 +141,6 @@ export class Expander {
         out.push({ alts: [[absent(k)], then], refs });
       }
     }
-    return out;
   }
 
   /**

@@ -62,6 +62,8 @@ export interface Flat {
   unevaluatedItems: Located<Schema[]> | undefined;
   /** Properties came from a negated schema (they are not "evaluated"). */
   negatedProps: boolean;
+  /** Items came from a negated schema. */
+  negatedItems: boolean;
   /** A schema object for error locations. */
   where: string;
 }
@@ -96,6 +98,7 @@ export function emptyFlat(where: string): Flat {
     unevaluatedProperties: undefined,
     unevaluatedItems: undefined,
     negatedProps: false,
+    negatedItems: false,
     where,
   };
 }
@@ -164,7 +167,7 @@ export const APPLICATORS: ReadonlySet<string> = new Set([
 ]);
 
 /** Adds the leaf keywords of a schema object to a flat schema (in place). */
-export function addLeaf(f: Flat, s: SchemaObject, reg: SchemaRegistry, rep: Reporter): void {
+export function addLeaf(f: Flat, s: SchemaObject, reg: SchemaRegistry, rep: Reporter, negated = false): void {
   const w = (k: string): string => reg.where(s, k);
   for (const [k, v] of Object.entries(s)) {
     switch (k) {
@@ -275,6 +278,10 @@ export function addLeaf(f: Flat, s: SchemaObject, reg: SchemaRegistry, rep: Repo
         if (!CONSTRAINING.has(k)) rep.unknown(k, w(k));
     }
   }
+  if (negated) {
+    if (s['prefixItems'] !== undefined || s['items'] !== undefined || s['contains'] !== undefined) f.negatedItems = true;
+    if (s['properties'] !== undefined || s['patternProperties'] !== undefined || s['additionalProperties'] !== undefined) f.negatedProps = true;
+  }
   addArrayShape(f, s);
   addObjectShape(f, s, reg);
 }
@@ -323,7 +330,6 @@ function addObjectShape(f: Flat, s: SchemaObject, reg: SchemaRegistry): void {
   const Q: PatternProp[] = Object.entries(Qraw).map(([pattern, sch]) => ({ pattern, schemas: [sch], where: reg.where(s, 'patternProperties') }));
   const pKeys = Object.keys(P);
   if (pKeys.length === 0 && Q.length === 0 && A === undefined) return;
-  if (s['$$negated'] === true && (pKeys.length || Q.length)) f.negatedProps = true;
   // named keys already known: add this schema's view of them
   for (const [k, list] of f.props) {
     if (Object.prototype.hasOwnProperty.call(P, k)) continue;

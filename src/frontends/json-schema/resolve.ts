@@ -47,6 +47,11 @@ export interface Origin {
   readonly pointer: string;
 }
 
+/** Sets an own enumerable property (safe for names such as `__proto__`). */
+function setOwn(o: object, k: string, v: unknown): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
 function escapeToken(t: string): string {
   return t.replace(/~/g, '~0').replace(/\//g, '~1');
 }
@@ -194,29 +199,29 @@ export class SchemaRegistry {
       const p = `${pointer}/${escapeToken(k)}`;
       if (legacyOnlyRef && k !== '$ref' && k !== 'definitions' && k !== '$defs') continue;
       if (k === '$ref' || k === '$dynamicRef') {
-        out[k] = typeof v === 'string' ? resolveUri(v, base, p) : v;
+        setOwn(out, k, typeof v === 'string' ? resolveUri(v, base, p) : v);
       } else if ((MAP_KEYWORDS as readonly string[]).includes(k) && v && typeof v === 'object' && !Array.isArray(v)) {
         const m: SchemaObject = {};
         for (const [name, sub] of Object.entries(v as SchemaObject)) {
-          m[name] = k === 'dependencies' && Array.isArray(sub) ? sub : this.canonical(sub, base, doc, `${p}/${escapeToken(name)}`, ids);
+          setOwn(m, name, k === 'dependencies' && Array.isArray(sub) ? sub : this.canonical(sub, base, doc, `${p}/${escapeToken(name)}`, ids));
         }
-        out[k] = m;
+        setOwn(out, k, m);
       } else if ((ARRAY_KEYWORDS as readonly string[]).includes(k) && Array.isArray(v)) {
-        out[k] = v.map((sub, i) => this.canonical(sub, base, doc, `${p}/${i}`, ids));
+        setOwn(out, k, v.map((sub, i) => this.canonical(sub, base, doc, `${p}/${i}`, ids)));
       } else if (k === 'items' && Array.isArray(v)) {
-        out[k] = v.map((sub, i) => this.canonical(sub, base, doc, `${p}/${i}`, ids));
+        setOwn(out, k, v.map((sub, i) => this.canonical(sub, base, doc, `${p}/${i}`, ids)));
       } else if ((SINGLE_KEYWORDS as readonly string[]).includes(k)) {
-        out[k] = this.canonical(v, base, doc, p, ids);
+        setOwn(out, k, this.canonical(v, base, doc, p, ids));
       } else if (!DATA_KEYWORDS.has(k) && !k.startsWith('$') && v && typeof v === 'object' && !Array.isArray(v)) {
         // unknown keyword holding an object: may be the target of a $ref by pointer
         try {
-          out[k] = this.canonical(v, base, doc, p, false);
+          setOwn(out, k, this.canonical(v, base, doc, p, false));
         } catch (e) {
           if (e instanceof LimitExceededError) throw e;
-          out[k] = v;
+          setOwn(out, k, v);
         }
       } else {
-        out[k] = v;
+        setOwn(out, k, v);
       }
     }
     return out;
