@@ -10,7 +10,7 @@ import { GrammarSyntaxError, UnsupportedFeatureError } from '../../../src/errors
 import { parseGbnf } from '../../../src/frontends/ebnf/gbnf.js';
 import { printGrammar, type Grammar } from '../../../src/ir/expr.js';
 import { GrammarOracle } from '../../../src/testing/oracle.js';
-import { describeShared, repoRoot, sharedPath } from '../../shared.js';
+import { describeShared, hasShared, repoRoot, sharedPath } from '../../shared.js';
 import { NearleyOracle } from './nearley-oracle.js';
 
 const print = (text: string): string => printGrammar(parseGbnf(text));
@@ -233,7 +233,9 @@ describeShared('data/grammars/llama.cpp-grammars', 'every shared GBNF file parse
   const dirs = ['llama.cpp-grammars', 'ambient-labs-gbnf', 'xml-gbnf', 'llguidance/sample-grammars/from-llama.cpp'];
   for (const d of dirs) {
     const dir = sharedPath(join('data/grammars', d));
-    for (const f of readdirSync(dir).filter((x) => x.endsWith('.gbnf'))) {
+    // describe.skip still collects: list the folder only when it is there.
+    const files = hasShared(join('data/grammars', d)) ? readdirSync(dir).filter((x) => x.endsWith('.gbnf')) : ['(missing)'];
+    for (const f of files) {
       it(`${d}/${f}`, () => {
         const g = parseGbnf(readFileSync(join(dir, f), 'utf8'), { source: f });
         expect(g.rules.has('root')).toBe(true);
