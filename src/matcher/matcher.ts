@@ -58,6 +58,17 @@ export class Matcher {
     return !isFull(mask, vocab.size);
   }
 
+  /**
+   * @internal The same mask computed without token caches: one plain trie walk
+   * with the parser (a slower reference the tests compare against).
+   */
+  fillNextTokenBitmaskUncached(mask: Uint32Array): void {
+    mask.fill(0);
+    if (this.terminated) return;
+    if (this.chart.canContinue()) walkTrie(this.compiled.vocab.trie, this.chart, mask);
+    if (this.chart.isAccepting()) for (const id of this.compiled.vocab.eosIds) mask[id >>> 5]! |= 1 << (id & 31);
+  }
+
   /** Mask of the current set: cached inside-lexeme tokens, plus crossing rests checked by the parser. */
   private fillFromCaches(mask: Uint32Array, words: number): void {
     const chart = this.chart;
