@@ -63,6 +63,15 @@ export interface GenerateOptions extends SamplingParams {
   past?: KvCache | null;
   /** Stops the loop (finish reason `aborted`) at the next step. */
   signal?: AbortSignal;
+  /**
+   * Stop strings: generation ends (finish reason `stop`) as soon as the bytes
+   * of the generated tokens (prefill excluded) contain one of them. The token
+   * that completes it stays in `ids`; trim the decoded text at `stopString`.
+   * Needs `tokenBytes`.
+   */
+  stop?: readonly string[];
+  /** Bytes of a token id (e.g. `vocab.tokenBytes.bind(vocab)`); required with `stop`. */
+  tokenBytes?: (id: number) => Uint8Array;
   /** See the module doc. Default true. */
   lazyMask?: boolean;
 }
@@ -84,7 +93,7 @@ export interface GeneratedToken {
 }
 
 /** Why generation stopped. */
-export type FinishReason = 'eos' | 'max_tokens' | 'constraint' | 'aborted' | 'context_length';
+export type FinishReason = 'eos' | 'stop' | 'max_tokens' | 'constraint' | 'aborted' | 'context_length';
 
 /** Timing of a run, in milliseconds. */
 export interface GenerateTiming {
@@ -110,6 +119,8 @@ export interface GenerateResult {
   finishReason: FinishReason;
   /** The EOS id that ended generation, when `finishReason` is `eos`. */
   eosId: number | null;
+  /** The stop string that ended generation, when `finishReason` is `stop`. */
+  stopString: string | null;
   /** Cache of every position the model has seen (prompt and all ids but those in `unfed`). */
   present: KvCache;
   /** Ids not yet run through the model: continue with `generate(model, unfed, {past: present})`. */
@@ -124,6 +135,8 @@ export type GenerateEvent = { type: 'token'; token: GeneratedToken } | { type: '
 /** Checks options; throws `InvalidArgumentError` naming the bad one. */
 function checkOptions(prompt: readonly number[], o: GenerateOptions, vocab: number): void {
   checkSamplingParams(o);
+  if (o.stop?.length && !o.tokenBytes) throw new InvalidArgumentError('stop strings need a tokenBytes function (e.g. vocab.tokenBytes)');
+  if (o.stop?.some((x) => x.length === 0)) throw new InvalidArgumentError('stop strings must not be empty');
   if (o.maxTokens !== undefined && (!Number.isInteger(o.maxTokens) || o.maxTokens < 0)) throw new InvalidArgumentError(`maxTokens must be an integer >= 0, got ${o.maxTokens}`);
   if (o.logprobs !== undefined && (!Number.isInteger(o.logprobs) || o.logprobs < 0)) throw new InvalidArgumentError(`logprobs must be an integer >= 0, got ${o.logprobs}`);
   if (o.seed !== undefined && !Number.isSafeInteger(o.seed)) throw new InvalidArgumentError(`seed must be a safe integer, got ${o.seed}`);
@@ -164,6 +177,8 @@ export async function* generateStream(model: CausalLM, prompt: readonly number[]
   const tokens: GeneratedToken[] = [];
   let finishReason: FinishReason = 'max_tokens';
   let eosId: number | null = null;
+  let stopString: string | null = null;
+  const stops = new StopMatcher(options.stop ?? []);
 
   // Prefill: forced tokens go through the constraint and out, and into the first forward pass.
   const first = [...prompt];
@@ -257,6 +272,14 @@ export async function* generateStream(model: CausalLM, prompt: readonly number[]
     ids.push(id);
     tokens.push(tok);
     yield { type: 'token', token: tok };
+    if (stops.active) {
+      stopString = stops.push(options.tokenBytes!(id));
+      if (stopString !== null) {
+        finishReason = 'stop';
+        unfed = [id];
+        break;
+      }
+    }
     if (ids.length >= maxTokens || (constraint && constraint.isTerminated())) {
       unfed = [id];
       continue; // the loop head reports why; no forward pass is needed for the last token
@@ -272,7 +295,44 @@ export async function* generateStream(model: CausalLM, prompt: readonly number[]
     past = step.present;
   }
   timing.totalMs = performance.now() - t0;
-  yield { type: 'done', result: { ids, tokens, finishReason, eosId, present: past, unfed, timing } };
+  yield { type: 'done', result: { ids, tokens, finishReason, eosId, stopString, present: past, unfed, timing } };
+}
+
+/**
+ * Finds stop strings in a growing byte stream. Keeps only the last
+ * (longest stop − 1) bytes plus the new token's, so each push costs
+ * O(token bytes × stops × longest stop) at most.
+ */
+class StopMatcher {
+  private readonly stops: Array<{ text: string; bytes: Uint8Array }>;
+  private tail = new Uint8Array(0);
+  private readonly keep: number;
+  /** Whether there is anything to look for. */
+  readonly active: boolean;
+  constructor(stops: readonly string[]) {
+    const enc = new TextEncoder();
+    this.stops = stops.map((text) => ({ text, bytes: enc.encode(text) }));
+    this.keep = Math.max(0, ...this.stops.map((s) => s.bytes.length - 1));
+    this.active = stops.length > 0;
+  }
+  /** Appends a token's bytes; returns the first stop string now present (earliest end), else null. */
+  push(bytes: Uint8Array): string | null {
+    const buf = new Uint8Array(this.tail.length + bytes.length);
+    buf.set(this.tail);
+    buf.set(bytes, this.tail.length);
+    // Only matches ending inside the new bytes are new.
+    for (let end = this.tail.length + 1; end <= buf.length; end++) {
+      for (const s of this.stops) {
+        const n = s.bytes.length;
+        if (end < n) continue;
+        let i = 0;
+        while (i < n && buf[end - n + i] === s.bytes[i]) i++;
+        if (i === n) return s.text;
+      }
+    }
+    this.tail = buf.slice(Math.max(0, buf.length - this.keep));
+    return null;
+  }
 }
 
 /** `logits` with padding ids (>= limit) set to -Infinity, in `out`. */

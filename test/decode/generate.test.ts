@@ -161,6 +161,29 @@ describe('generate on a tiny seeded model', () => {
     expect(reason).toBe('aborted');
   });
 
+  test('stop strings end generation at the token completing the first occurrence, across token boundaries', async () => {
+    const enc = new TextEncoder();
+    const tokenBytes = (id: number): Uint8Array => enc.encode(`${id},`);
+    const free = await generate(model, [1], { maxTokens: 20, eosTokenIds: [] });
+    const text = free.ids.map((i) => `${i},`).join('');
+    const starts: number[] = [];
+    let acc = 0;
+    for (const id of free.ids) {
+      starts.push(acc);
+      acc += `${id},`.length;
+    }
+    for (const [a, b] of [[4, 6], [10, 11], [0, 1]] as const) {
+      const stop = text.slice(starts[a]! + 1, starts[b]! + 1); // from inside token a to inside token b
+      const end = text.indexOf(stop) + stop.length;
+      const k = starts.findIndex((st, i) => st < end && end <= st + `${free.ids[i]},`.length);
+      const g = await generate(model, [1], { maxTokens: 20, eosTokenIds: [], stop: ['#never', stop], tokenBytes });
+      expect(g.finishReason).toBe('stop');
+      expect(g.stopString).toBe(stop);
+      expect(g.ids).toEqual(free.ids.slice(0, k + 1));
+    }
+    await expect(generate(model, [1], { stop: ['x'] })).rejects.toThrow(/tokenBytes/);
+  });
+
   test('context length ends generation', async () => {
     const g = await generate(model, new Array(60).fill(5), { maxTokens: 50, eosTokenIds: [] });
     expect(g.finishReason).toBe('context_length');
