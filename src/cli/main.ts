@@ -46,9 +46,9 @@ function exitOverrideAll(cmd: Command): void {
 /**
  * Runs the CLI on `argv` (arguments after the program name) and returns
  * the exit code; prints errors to stderr. Does not exit the process.
+ * @param program the program to run; tests may pass one with extra commands
  */
-export async function runCli(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+export async function runCli(argv: readonly string[], program: Command = buildProgram()): Promise<number> {
   exitOverrideAll(program);
   const before = process.exitCode;
   process.exitCode = undefined;
