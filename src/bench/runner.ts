@@ -35,6 +35,8 @@ export interface MaskBenchRunOptions {
   inProcess?: boolean;
   /** Called once per schema, in completion order. */
   onResult?: (r: SchemaResult) => void;
+  /** @internal Worker script (tests substitute a fake one). */
+  workerFile?: string;
 }
 
 /** Files of a `--schemas` argument list: directories give their `*.json` files, sorted by name. */
@@ -73,7 +75,8 @@ export async function runMaskBench(opts: MaskBenchRunOptions): Promise<MaskBench
     builder.add(r);
     opts.onResult?.(r);
   };
-  if (opts.inProcess ?? !existsSync(workerFile)) {
+  const script = opts.workerFile ?? workerFile;
+  if (opts.inProcess ?? !existsSync(script)) {
     await runInProcess(opts, emit);
     return builder.summary();
   }
@@ -105,7 +108,7 @@ export async function runMaskBench(opts: MaskBenchRunOptions): Promise<MaskBench
     };
     const spawn = (): void => {
       live++;
-      const slot: Slot = { worker: new Worker(workerFile, { workerData: { engine: opts.engine, tokenizer: opts.tokenizer } satisfies MaskBenchWorkerData }) };
+      const slot: Slot = { worker: new Worker(script, { workerData: { engine: opts.engine, tokenizer: opts.tokenizer } satisfies MaskBenchWorkerData }) };
       let retired = false;
       const retire = (): void => {
         if (retired) return;
