@@ -155,3 +155,11 @@ export async function ensureBuiltinModel(options: BuiltinModelOptions = {}): Pro
   }
   return final;
 }
+
+/**
+ * Resolves a `--model` argument: `builtin` → {@link ensureBuiltinModel}, anything else is a path
+ * (returned as given; {@link loadModel} reports what is missing there).
+ */
+export async function resolveModelDir(spec: string): Promise<string> {
+  return spec === 'builtin' ? ensureBuiltinModel() : spec;
+}
