@@ -13,7 +13,11 @@
  *   `(?#...)` is a comment; `\UHHHHHHHH` is a code point. Lark's own string
  *   pass turns `\"` into `"`.
  * - Flags: `i`, `s` kept, `u` is Python's default, `m` dropped when the
- *   pattern has no `^`/`$` (it only changes those).
+ *   pattern has no `^`/`$` (it only changes those). Under `i`, the regex
+ *   front-end's ECMAScript case folding agrees with Python except for
+ *   `İ`/`ı`, which lark.ts adds back (`pythonDottedI`).
+ *
+ * Checked against Python's `re.fullmatch` in test/frontends/ebnf/lark-regex.test.ts.
  *
  * Unsupported (typed errors): `\A \Z`, `(?P=name)`, inline flags `(?i)`,
  * `\W` inside a class, flags `l` `x`, `m` with anchors; lookaround,

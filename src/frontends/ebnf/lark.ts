@@ -150,6 +150,43 @@ export function parseLark(text: string, opts: LarkOptions = {}): Grammar {
   return { rules, start };
 }
 
+/** `i I İ ı`: one class under Python's case-insensitive matching, apart under ECMAScript's simple case folding. */
+const DOTTED_I = [0x49, 0x49, 0x69, 0x69, 0x130, 0x131];
+function touchesI(cp: number): boolean {
+  return cp === 0x49 || cp === 0x69 || cp === 0x130 || cp === 0x131;
+}
+
+/**
+ * Case-insensitive matching in Python `re` equates `i`, `I`, `İ` (U+0130)
+ * and `ı` (U+0131); ECMAScript's `i` flag (simple case folding), which the
+ * regex front-end implements, keeps the last two apart. This pass widens
+ * every class or literal character touching one of them to all four, which
+ * is the whole difference for these code points.
+ */
+function pythonDottedI(e: Expr): Expr {
+  switch (e.kind) {
+    case 'class': {
+      const r = e.ranges;
+      for (let i = 0; i < r.length; i += 2) {
+        for (const cp of [0x49, 0x69, 0x130, 0x131]) if (cp >= r[i]! && cp <= r[i + 1]!) return charClass([...r, ...DOTTED_I]);
+      }
+      return e;
+    }
+    case 'literal': {
+      if (![...e.text].some((c) => touchesI(c.codePointAt(0)!))) return e;
+      return seq(...[...e.text].map((c) => (touchesI(c.codePointAt(0)!) ? charClass(DOTTED_I) : literal(c))));
+    }
+    case 'seq':
+      return seq(...e.items.map(pythonDottedI));
+    case 'alt':
+      return alt(...e.items.map(pythonDottedI));
+    case 'repeat':
+      return repeat(pythonDottedI(e.item), e.min, e.max);
+    default:
+      return e;
+  }
+}
+
 /** Converts Lark syntax trees to IR expressions. */
 class LarkConverter {
   /** Terminal-to-terminal references, for the recursion check. */
@@ -265,7 +302,7 @@ class LarkConverter {
   private caseless(s: string, tok: Token): Expr {
     let pattern = '';
     for (const ch of s) pattern += /[A-Za-z0-9]/.test(ch) ? ch : `\\u{${ch.codePointAt(0)!.toString(16)}}`;
-    return parseRegex(pattern, { mode: 'full', flags: 'i', source: this.loc(tok.offset) });
+    return pythonDottedI(parseRegex(pattern, { mode: 'full', flags: 'i', source: this.loc(tok.offset) }));
   }
 
   private regex(tok: Token): Expr {
@@ -280,7 +317,8 @@ class LarkConverter {
       },
     });
     try {
-      return parseRegex(pattern, { mode: 'full', flags: esFlags, source: `${this.loc(tok.offset)} ${tok.text}` });
+      const e = parseRegex(pattern, { mode: 'full', flags: esFlags, source: `${this.loc(tok.offset)} ${tok.text}` });
+      return esFlags.includes('i') ? pythonDottedI(e) : e;
     } catch (e) {
       if (e instanceof GrammarSyntaxError) this.fail(`invalid regex ${tok.text}: ${e.message}`, tok.offset);
       throw e;
