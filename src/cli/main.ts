@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ConstrainError } from '../errors.js';
 import { register as registerBench } from './bench.js';
+import { register as registerGrammar } from './grammar.js';
 import { register as registerVocab } from './vocab.js';
 
 /** Exit code for usage errors and typed constrain errors. */
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)');
   // One line per subcommand file.
   registerVocab(program);
+  registerGrammar(program);
   registerBench(program);
   return program;
 }

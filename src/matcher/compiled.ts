@@ -47,8 +47,13 @@ export interface ReportEntry {
   feature: string;
   /** JSON pointer or location. */
   where: string;
-  /** How it is handled. */
-  status: 'enforced' | 'approximated' | 'ignored';
+  /**
+   * How it is handled: `ignored` and `approximated` (only with `lenient`) mean
+   * the grammar accepts more than the source; `restricted` means it accepts
+   * fewer on purpose (e.g. a fixed property order); `unknown` is a keyword
+   * the specification says to ignore.
+   */
+  status: 'approximated' | 'ignored' | 'restricted' | 'unknown';
   /** Explanation. */
   detail?: string;
 }
