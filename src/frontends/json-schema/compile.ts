@@ -12,6 +12,7 @@ import { Expander } from './expand.js';
 import { unnamedSchemas, type Flat } from './flat.js';
 import { formatExpr, formatRestriction, isKnownFormat, NON_STRING_FORMATS, UNSUPPORTED_FORMATS } from './formats.js';
 import { ANNOTATIONS } from './keywords.js';
+import { dfaOfLength, dfaOfStrings, dfaOrUnsupported, productRules, type Dfa } from './automaton.js';
 import { makeLayout, type Layout } from './layout.js';
 import { withLength } from './length.js';
 import {
@@ -442,10 +443,10 @@ export class SchemaCompiler {
 
   // ---------------------------------------------------------------- strings
 
-  /** The decoded-string language of a flat schema's string constraints. */
-  private stringBody(f: Flat): Expr {
-    const strs = f.notIn.filter((x): x is string => typeof x === 'string');
-    const sources: { e: Expr; kw: string; where: string }[] = [];
+  /** The decoded-string constraints of a flat schema: regex sources, length bounds, excluded strings. */
+  private stringParts(f: Flat): StringParts {
+    const notIn = f.notIn.filter((x): x is string => typeof x === 'string');
+    const sources: Source[] = [];
     for (const p of f.patterns) {
       try {
         sources.push({ e: parseRegex(p.value, { mode: 'search', source: p.where }), kw: 'pattern', where: p.where });
@@ -463,27 +464,58 @@ export class SchemaCompiler {
       } else if (UNSUPPORTED_FORMATS.has(name)) this.rep.unsupported('format', fm.where, `format ${name}`);
       else if (!NON_STRING_FORMATS.has(name)) this.rep.unknown(`format:${name}`, fm.where);
     }
-    const hasLength = f.minLength > 0 || f.maxLength !== Infinity;
-    if (strs.length) {
-      if (sources.length || hasLength) {
-        this.rep.unsupported('not', f.where, 'excluded strings combined with pattern, format or length');
-      } else {
-        return encodedStringNotIn(strs);
-      }
+    return { sources, min: f.minLength, max: f.maxLength, notIn, where: f.where, lengthWhere: f.lengthWhere };
+  }
+
+  /** Automaton components (DFA, wanted acceptance) of string constraints. */
+  private stringComponents(p: StringParts): Component[] {
+    const max = this.opts.limits.maxAutomatonStates;
+    const out: Component[] = [];
+    for (const src of p.sources) out.push({ dfa: dfaOrUnsupported(src.e, max, src.kw, src.where), want: true });
+    if (p.min > 0 || p.max !== Infinity) {
+      if (p.max !== Infinity && p.max > max) throw new UnsupportedFeatureError('maxLength', p.lengthWhere, `length bound ${p.max} with pattern or format above limit maxAutomatonStates=${max}`);
+      out.push({ dfa: dfaOfLength(p.min, p.max), want: true });
     }
-    if (sources.length === 0) {
-      if (f.minLength > f.maxLength) return nothing();
-      return repeat(encodedClass(ANY_CHAR_RANGES), f.minLength, f.maxLength);
+    if (p.notIn.length) out.push({ dfa: dfaOfStrings(p.notIn), want: false });
+    return out;
+  }
+
+  /** JSON-encoded string bodies (between the quotes) of a flat schema's strings. */
+  private stringBody(f: Flat): Expr {
+    const p = this.stringParts(f);
+    if (p.min > p.max) return nothing();
+    const hasLength = p.min > 0 || p.max !== Infinity;
+    if (p.sources.length === 0 && p.notIn.length === 0) return repeat(encodedClass(ANY_CHAR_RANGES), p.min, p.max);
+    if (p.sources.length === 0 && !hasLength) return this.notIn(p.notIn);
+    if (p.sources.length === 1 && p.notIn.length === 0) {
+      const r = hasLength ? withLength(p.sources[0]!.e, p.min, p.max) : p.sources[0]!.e;
+      if (r !== null) return encodeDecoded(r);
     }
-    if (sources.length > 1) this.rep.unsupported(sources[1]!.kw, sources[1]!.where, `intersection with ${sources[0]!.kw} at ${sources[0]!.where || '/'}`);
-    let e = sources[0]!.e;
-    if (hasLength) {
-      const r = f.minLength > f.maxLength ? null : withLength(e, f.minLength, f.maxLength);
-      if (f.minLength > f.maxLength) return nothing();
-      if (r === null) this.rep.unsupported(f.maxLength !== Infinity ? 'maxLength' : 'minLength', f.lengthWhere, `length bounds with ${sources[0]!.kw} at ${sources[0]!.where || '/'}`);
-      else e = r;
+    try {
+      const comps = this.stringComponents(p);
+      return this.product(comps, 'str') ?? nothing();
+    } catch (e) {
+      if (!(e instanceof UnsupportedFeatureError)) throw e;
+      this.rep.unsupported(e.feature, e.where, e.message);
+      return p.sources.length ? encodeDecoded(p.sources[0]!.e) : repeat(encodedClass(ANY_CHAR_RANGES), p.min, p.max);
     }
-    return encodeDecoded(e);
+  }
+
+  /** Encoded string bodies of strings other than `names` (a tree expression, or rules for long names). */
+  private notIn(names: readonly string[]): Expr {
+    if (names.every((n) => n.length <= 64)) return encodedStringNotIn(names);
+    return this.product([{ dfa: dfaOfStrings(names), want: false }], 'notin') ?? nothing();
+  }
+
+  /** Rules for the product of components; null for the empty language. */
+  private product(comps: Component[], hint: string): Expr | null {
+    return productRules(
+      comps.map((c) => c.dfa),
+      (flags) => comps.every((c, i) => flags[i] === c.want),
+      this.rules,
+      hint,
+      this.opts.limits.maxAutomatonStates,
+    );
   }
 
   private strings(f: Flat): Expr {
@@ -549,50 +581,79 @@ export class SchemaCompiler {
     // additional members
     let extra: Expr | null = null;
     const addlFalse = f.additional !== undefined && f.additional.includes(false);
-    const strictAbsent = f.additional === undefined && this.opts.strictAdditionalProperties;
+    const addlAllowed = !addlFalse && !(f.additional === undefined && this.opts.strictAdditionalProperties);
     const where = f.where;
-    if (f.patternProps.length) {
-      if (!addlFalse && !strictAbsent) {
-        this.rep.unsupported('patternProperties', f.patternProps[0]!.where, 'patternProperties with additional properties allowed (needs the complement of a regex)');
+    const finite = f.propertyNames.length ? this.finiteNames(f.propertyNames) : undefined;
+    if (finite) {
+      // propertyNames lists the names: each allowed name is an optional member
+      for (const k of finite) {
+        if (named.includes(k) || !namesOk(k)) continue;
+        const conj = unnamedSchemas(f, k);
+        if (!addlAllowed && f.patternProps.every((p) => !schemaRegExp(p.pattern, p.where).test(k))) continue;
+        addMember(k, conj, false);
       }
-      const p = f.patternProps[0]!;
-      if (f.patternProps.length > 1) this.rep.unsupported('patternProperties', p.where, 'more than one pattern (keys may match several)');
-      const re = schemaRegExp(p.pattern, p.where);
-      const clash = named.find((k) => re.test(k));
-      if (clash !== undefined) this.rep.unsupported('patternProperties', p.where, `named property ${JSON.stringify(clash)} matches the pattern`);
-      if (f.propertyNames.length) this.rep.unsupported('propertyNames', where, 'with patternProperties');
-      let keyLang: Expr | null = null;
-      try {
-        keyLang = parseRegex(p.pattern, { mode: 'search', source: p.where });
-      } catch (e) {
-        if (!(e instanceof ConstrainError)) throw e;
-        this.rep.unsupported('patternProperties', p.where, e.message);
-      }
-      if (keyLang && !p.schemas.includes(false)) {
-        extra = seq(literal('"'), encodeDecoded(keyLang), literal('"'), colon, this.conj(p.schemas, depth + 1));
-      }
-    } else if (!addlFalse && !strictAbsent) {
-      const valueConj = f.additional ?? [];
-      if (f.propertyNames.length) {
-        const finite = this.finiteNames(f.propertyNames);
-        if (finite) {
-          for (const k of finite) if (!named.includes(k) && namesOk(k)) addMember(k, valueConj, false);
-        } else if (named.length === 0) {
-          const keyFlats = this.expander.expand(f.propertyNames);
-          const keys = keyFlats.filter((kf) => kf.atoms.has('string')).map((kf) => (kf.values ? nothing() : this.stringBody(kf)));
-          extra = seq(literal('"'), alt(...keys), literal('"'), colon, this.conj(valueConj, depth + 1));
-        } else {
-          this.rep.unsupported('propertyNames', where, 'with named properties and additional properties allowed');
-        }
-      } else {
-        extra = seq(literal('"'), encodedStringNotIn(named), literal('"'), colon, this.conj(valueConj, depth + 1));
-      }
+    } else if (f.patternProps.length === 0 && f.propertyNames.length === 0) {
+      if (addlAllowed) extra = seq(literal('"'), this.notIn(named), literal('"'), colon, this.conj(f.additional ?? [], depth + 1));
+    } else {
+      extra = this.extraMembers(f, named, addlAllowed, depth);
     }
     if (extra && extra.kind === 'nothing') extra = null;
     const shape = { members, extra, minProps: f.minProperties, maxProps: f.maxProperties };
     const hint = where ? `obj${where}` : 'obj';
     if (this.opts.propertyOrder === 'any' && members.length + (extra ? 1 : 0) > 1) return this.containers.objectAnyOrder(shape, depth, hint);
     return this.containers.objectInOrder(shape, depth, hint);
+  }
+
+  /**
+   * Additional members when keys are split by patternProperties and/or
+   * constrained by propertyNames: one key language per set of matching
+   * patterns (automata product), excluding the named keys.
+   */
+  private extraMembers(f: Flat, named: string[], addlAllowed: boolean, depth: number): Expr | null {
+    const pats = f.patternProps;
+    if (pats.length > 4) {
+      this.rep.unsupported('patternProperties', pats[0]!.where, 'more than 4 patterns');
+      return null;
+    }
+    const max = this.opts.limits.maxAutomatonStates;
+    const comps: Component[] = [{ dfa: dfaOfStrings(named), want: false }];
+    try {
+      for (const p of pats) comps.push({ dfa: dfaOrUnsupported(parseRegex(p.pattern, { mode: 'search', source: p.where }), max, 'patternProperties', p.where), want: true });
+      if (f.propertyNames.length) {
+        const flats = this.expander.expand(f.propertyNames);
+        if (flats.length !== 1) throw new UnsupportedFeatureError('propertyNames', f.where, 'alternatives in propertyNames');
+        const pf = flats[0]!;
+        if (!pf.atoms.has('string')) return null;
+        comps.push(...this.stringComponents(this.stringParts(pf)));
+      }
+    } catch (e) {
+      if (!(e instanceof ConstrainError) || e.code === 'LIMIT_EXCEEDED') throw e;
+      this.rep.unsupported(e instanceof UnsupportedFeatureError ? e.feature : 'patternProperties', e instanceof UnsupportedFeatureError ? e.where : f.where, e.message);
+      return null;
+    }
+    const out: Expr[] = [];
+    for (let mask = 0; mask < 1 << pats.length; mask++) {
+      const conj: Schema[] = [];
+      pats.forEach((p, i) => {
+        if (mask & (1 << i)) conj.push(...p.schemas);
+      });
+      if (mask === 0) {
+        if (!addlAllowed) continue;
+        conj.push(...(f.additional ?? []));
+      }
+      if (conj.includes(false)) continue;
+      const want = comps.map((c, i) => (i >= 1 && i <= pats.length ? (mask & (1 << (i - 1))) !== 0 : c.want));
+      const key = productRules(
+        comps.map((c) => c.dfa),
+        (flags) => flags.every((x, i) => x === want[i]),
+        this.rules,
+        'key',
+        max,
+      );
+      if (key === null) continue;
+      out.push(seq(literal('"'), key, literal('"'), this.layout.colon, this.conj(conj, depth + 1)));
+    }
+    return out.length ? alt(...out) : null;
   }
 
   /** The finite set of names a propertyNames conjunction allows, if it is finite. */
@@ -606,6 +667,25 @@ export class SchemaCompiler {
     }
     return out;
   }
+}
+
+interface Source {
+  readonly e: Expr;
+  readonly kw: string;
+  readonly where: string;
+}
+interface StringParts {
+  readonly sources: Source[];
+  readonly min: number;
+  readonly max: number;
+  readonly notIn: string[];
+  readonly where: string;
+  readonly lengthWhere: string;
+}
+/** An automaton and whether the product wants it to accept. */
+interface Component {
+  readonly dfa: Dfa;
+  readonly want: boolean;
 }
 
 function integerPlain(): Expr {

@@ -54,6 +54,8 @@ export interface JsonSchemaLimits {
   maxAnyOrderProperties: number;
   /** Largest modulus of integer `multipleOf` (default 1,000). */
   maxMultipleOf: number;
+  /** Most states of a string automaton (pattern ∩ length, key complements; default 20,000). */
+  maxAutomatonStates: number;
 }
 
 /** Options with every default filled in. */
@@ -78,6 +80,7 @@ export const DEFAULT_LIMITS: Readonly<JsonSchemaLimits> = {
   maxEnumValues: 10_000,
   maxAnyOrderProperties: 8,
   maxMultipleOf: 1_000,
+  maxAutomatonStates: 20_000,
 };
 
 function nonNegInt(name: string, v: number | undefined, dflt: number): number {
