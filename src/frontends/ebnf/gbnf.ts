@@ -18,7 +18,9 @@
  *   after `|`). Every grammar llama.cpp accepts means the same here.
  * - A rule defined twice is an error here (llama.cpp silently keeps the last
  *   definition); so are empty classes `[]`/`[^]` (llama.cpp: match the empty
- *   string) and inverted ranges `[z-a]` (llama.cpp: match nothing).
+ *   string), inverted ranges `[z-a]` (llama.cpp: match nothing) and
+ *   surrogate code points in literals (`"\uD83D\uDE00"`: never matchable in
+ *   llama.cpp; in classes they are allowed and never match).
  * - Token references `<[id]>`, `<name>`, `!<...>` (newer llama.cpp) match
  *   model tokens, not text: {@link UnsupportedFeatureError}.
  */
@@ -198,6 +200,8 @@ class GbnfConverter {
     let out = '';
     for (let i = 0; i < body.length; ) {
       const [cp, next] = this.char(body, i, base);
+      // A surrogate code point is never text; two escaped halves must not pair up into one character.
+      if (cp >= 0xd800 && cp <= 0xdfff) this.fail(`surrogate code point U+${cp.toString(16).toUpperCase()} in a literal can never match`, base + i);
       out += String.fromCodePoint(cp);
       i = next;
     }

@@ -287,6 +287,7 @@ class LarkConverter {
         if (!new RegExp(`^[0-9a-fA-F]{${size}}$`).test(hex)) this.fail(`expected ${size} hex digits after \\${e}`, tok.offset + 1 + i);
         const cp = parseInt(hex, 16);
         if (cp > 0x10ffff) this.fail(`code point \\${e}${hex} is beyond U+10FFFF`, tok.offset + 1 + i);
+        if (cp >= 0xd800 && cp <= 0xdfff) this.fail(`surrogate code point \\${e}${hex} in a literal can never match`, tok.offset + 1 + i);
         out += String.fromCodePoint(cp);
         i += 2 + size;
         continue;

@@ -72,6 +72,8 @@ describe('parseGbnf errors', () => {
     expect(syntaxError('root ::= "ab\\q"')).toBe('unknown escape \\q (at g.gbnf:1:13)');
     expect(syntaxError('root ::= [\\x4]')).toBe('expected 2 hex digits after \\x (at g.gbnf:1:11)');
     expect(syntaxError('root ::= "\\U00110000"')).toBe('code point \\U00110000 is beyond U+10FFFF (at g.gbnf:1:11)');
+    expect(syntaxError('root ::= "\\uD83D\\uDE00"')).toBe('surrogate code point U+D83D in a literal can never match (at g.gbnf:1:11)');
+    expect(() => parseGbnf('root ::= [\\uD800-\\uDFFF]')).not.toThrow();
   });
   it('reports unterminated literals and classes', () => {
     expect(syntaxError('root ::= "abc\n')).toBe('unterminated string literal (at g.gbnf:1:10)');
