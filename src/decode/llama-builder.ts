@@ -222,56 +222,70 @@ export function buildLlamaGraph(c: LlamaConfig, w: LlamaWeights, options: LlamaB
   // Without a position_ids input, positions are the cache indices past..past+s-1: [1,s].
   const positionIds = withPositions ? positionInput : g.op('Unsqueeze', [qRange, i64(0)]);
 
-  // RoPE cos/sin for the given positions: [b,1,s,D].
+  // Grouped-query attention without copying K/V: query head h = kvHead*rep + r, so q viewed as
+  // [b, kv, rep*s, D] meets K/V [b, kv, T, D] directly; row r*s+i of a group needs bias row i,
+  // hence the bias tiled rep times along that axis (once per run, not per layer).
+  const groupBias = rep === 1 ? bias : g.op('Tile', [bias, i64(1, 1, rep, 1)]); // [b,1,rep*s,T]
+
+  // RoPE cos/sin for the given positions, [b,s,1,D], applied in [b,s,heads,D] layout.
+  // rotate_half(x) = x·R with R a signed permutation: (x·R)[j] = -x[j+D/2] (j < D/2), x[j-D/2] (j >= D/2).
   const rope = ropeTables(c, w.rope);
   g.scope = 'rope';
   const cosTable = g.weight('rope.cos_cached', [c.maxPositions, D], rope.cos);
   const sinTable = g.weight('rope.sin_cached', [c.maxPositions, D], rope.sin);
-  const cos = g.op('Unsqueeze', [g.op('Gather', [cosTable, positionIds], { axis: 0 }), i64(1)]);
-  const sin = g.op('Unsqueeze', [g.op('Gather', [sinTable, positionIds], { axis: 0 }), i64(1)]);
-
-  const rotateHalf = (t: string): string => {
-    const x1 = g.op('Slice', [t, i64(0), i64(D / 2), i64(3)]);
-    const x2 = g.op('Slice', [t, i64(D / 2), i64(D), i64(3)]);
-    return g.op('Concat', [g.op('Neg', [x2]), x1], { axis: 3 });
-  };
+  const cos = g.op('Unsqueeze', [g.op('Gather', [cosTable, positionIds], { axis: 0 }), i64(2)]);
+  const sin = g.op('Unsqueeze', [g.op('Gather', [sinTable, positionIds], { axis: 0 }), i64(2)]);
+  const rot = new Float32Array(D * D);
+  for (let j = 0; j < D / 2; j++) {
+    rot[(j + D / 2) * D + j] = -1;
+    rot[j * D + j + D / 2] = 1;
+  }
+  const rotMatrix = g.weight('rope.rotate_half', [D, D], rot);
   const applyRope = (t: string): string =>
-    g.op('Add', [g.op('Mul', [t, cos]), g.op('Mul', [rotateHalf(t), sin])]);
+    g.op('Add', [g.op('Mul', [t, cos]), g.op('Mul', [g.op('MatMul', [t, rotMatrix]), sin])]);
   const rmsNorm = (t: string, wName: string): string => {
     // Pow → ReduceMean → Add → Sqrt → Div → Mul: the pattern ORT fuses into SimplifiedLayerNormalization.
     const ms = g.op('ReduceMean', [g.op('Pow', [t, g.float(2)])], { axes: [-1], keepdims: 1 });
     const rms = g.op('Sqrt', [g.op('Add', [ms, g.float(c.rmsNormEps)])]);
     return g.op('Mul', [g.op('Div', [t, rms]), wName]);
   };
-  /** [b,s,heads*D] → [b,heads,s,D] */
-  const splitHeads = (t: string, heads: number): string =>
-    g.op('Transpose', [g.op('Reshape', [t, i64(0, 0, heads, D)])], { perm: [0, 2, 1, 3] });
-  /** [b,kv,T,D] → [b,kv*rep,T,D], head h reading KV head floor(h/rep). */
-  const repeatKv = (t: string): string => {
-    if (rep === 1) return t;
-    const e = g.op('Expand', [g.op('Unsqueeze', [t, i64(2)]), i64(1, 1, rep, 1, 1)]);
-    return g.op('Reshape', [e, i64(0, nH, -1, D)]);
+  /** Concatenates row-major matrices with equal row counts side by side: [rows, Σcols]. */
+  const hcat = (rows: number, parts: Array<[Float32Array, number]>, scale: number[]): Float32Array => {
+    const total = parts.reduce((a, [, cols]) => a + cols, 0);
+    const out = new Float32Array(rows * total);
+    for (let r = 0; r < rows; r++) {
+      let off = r * total;
+      parts.forEach(([m, cols], i) => {
+        for (let j = 0; j < cols; j++) out[off + j] = m[r * cols + j]! * scale[i]!;
+        off += cols;
+      });
+    }
+    return out;
   };
 
+  const qkHeads = nH + nKv;
   const presents: Array<[string, string]> = [];
   for (let l = 0; l < c.numLayers; l++) {
     const lw = w.layers[l]!;
     const p = `model.layers.${l}`;
     g.scope = `layers.${l}`;
     const n1 = weight(`${p}.input_layernorm.weight`, [H], lw.inputNorm);
-    const wq = weight(`${p}.self_attn.q_proj.weight_t`, [H, nH * D], transpose(lw.q, nH * D, H));
-    const wk = weight(`${p}.self_attn.k_proj.weight_t`, [H, nKv * D], transpose(lw.k, nKv * D, H));
-    const wv = weight(`${p}.self_attn.v_proj.weight_t`, [H, nKv * D], transpose(lw.v, nKv * D, H));
+    // q, k, v projections fused into one MatMul; 1/√D folded into the q columns (RoPE is linear).
+    const qkv = hcat(H, [[transpose(lw.q, nH * D, H), nH * D], [transpose(lw.k, nKv * D, H), nKv * D], [transpose(lw.v, nKv * D, H), nKv * D]], [1 / Math.sqrt(D), 1, 1]);
+    const wqkv = weight(`${p}.self_attn.qkv_proj.weight_t`, [H, (nH + 2 * nKv) * D], qkv);
     const wo = weight(`${p}.self_attn.o_proj.weight_t`, [nH * D, H], transpose(lw.o, H, nH * D));
     const n2 = weight(`${p}.post_attention_layernorm.weight`, [H], lw.postNorm);
-    const wg = weight(`${p}.mlp.gate_proj.weight_t`, [H, I], transpose(lw.gate, I, H));
-    const wu = weight(`${p}.mlp.up_proj.weight_t`, [H, I], transpose(lw.up, I, H));
+    const gu = hcat(H, [[transpose(lw.gate, I, H), I], [transpose(lw.up, I, H), I]], [1, 1]);
+    const wgu = weight(`${p}.mlp.gate_up_proj.weight_t`, [H, 2 * I], gu);
     const wd = weight(`${p}.mlp.down_proj.weight_t`, [I, H], transpose(lw.down, H, I));
 
     const h = rmsNorm(x, n1);
-    const q = applyRope(splitHeads(g.op('MatMul', [h, wq]), nH));
-    const k = applyRope(splitHeads(g.op('MatMul', [h, wk]), nKv));
-    const v = splitHeads(g.op('MatMul', [h, wv]), nKv);
+    const [qkFlat, vFlat] = g.opN('Split', [g.op('MatMul', [h, wqkv]), i64(qkHeads * D, nKv * D)], 2, { axis: -1 });
+    const qk = applyRope(g.op('Reshape', [qkFlat!, i64(0, 0, qkHeads, D)])); // [b,s,nH+kv,D]
+    const [qS, kS] = g.opN('Split', [qk, i64(nH, nKv)], 2, { axis: 2 });
+    const q = g.op('Transpose', [qS!], { perm: [0, 2, 1, 3] }); // [b,nH,s,D], pre-scaled
+    const k = g.op('Transpose', [kS!], { perm: [0, 2, 1, 3] }); // [b,kv,s,D]
+    const v = g.op('Transpose', [g.op('Reshape', [vFlat!, i64(0, 0, nKv, D)])], { perm: [0, 2, 1, 3] });
     const [pastK, pastV] = pasts[l]!;
     const pk = fp16 ? g.op('Cast', [pastK], { to: OnnxDataType.FLOAT }) : pastK;
     const pv = fp16 ? g.op('Cast', [pastV], { to: OnnxDataType.FLOAT }) : pastV;
@@ -279,19 +293,19 @@ export function buildLlamaGraph(c: LlamaConfig, w: LlamaWeights, options: LlamaB
     const values = g.op('Concat', [pv, v], { axis: 2 });
     presents.push([keys, values]);
 
-    const qs = g.op('Mul', [q, g.float(1 / Math.sqrt(D))]);
-    const kt = g.op('Transpose', [repeatKv(keys)], { perm: [0, 1, 3, 2] }); // [b,nH,D,T]
-    const scores = g.op('Add', [g.op('MatMul', [qs, kt]), bias]); // [b,nH,s,T]
+    const qg = rep === 1 ? q : g.op('Reshape', [q, i64(0, nKv, -1, D)]); // [b,kv,rep*s,D]
+    const kt = g.op('Transpose', [keys], { perm: [0, 1, 3, 2] }); // [b,kv,D,T]
+    const scores = g.op('Add', [g.op('MatMul', [qg, kt]), groupBias]); // [b,kv,rep*s,T]
     const probs = g.op('Softmax', [scores], { axis: -1 });
-    const ctx = g.op('MatMul', [probs, repeatKv(values)]); // [b,nH,s,D]
+    let ctx = g.op('MatMul', [probs, values]); // [b,kv,rep*s,D]
+    if (rep !== 1) ctx = g.op('Reshape', [ctx, i64(0, nH, -1, D)]); // [b,nH,s,D]
     const merged = g.op('Reshape', [g.op('Transpose', [ctx], { perm: [0, 2, 1, 3] }), i64(0, 0, nH * D)]);
     x = g.op('Add', [x, g.op('MatMul', [merged, wo])]);
 
     const h2 = rmsNorm(x, n2);
-    const gate = g.op('MatMul', [h2, wg]);
-    const act = g.op('Mul', [gate, g.op('Sigmoid', [gate])]);
-    const ff = g.op('MatMul', [g.op('Mul', [act, g.op('MatMul', [h2, wu])]), wd]);
-    x = g.op('Add', [x, ff]);
+    const [gate, up] = g.opN('Split', [g.op('MatMul', [h2, wgu]), i64(I, I)], 2, { axis: -1 });
+    const act = g.op('Mul', [gate!, g.op('Sigmoid', [gate!])]);
+    x = g.op('Add', [x, g.op('MatMul', [g.op('Mul', [act, up!]), wd])]);
   }
 
   g.scope = 'head';
