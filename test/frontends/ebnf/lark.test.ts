@@ -306,3 +306,27 @@ function outcome(file: string): string {
 describeShared('data/grammars/lark-grammars', 'every shared Lark file parses or fails with a pinned typed error', () => {
   for (const [file, expected] of Object.entries(SURVEY)) it(file, () => expect(outcome(file)).toBe(expected));
 });
+
+describeShared('data/grammars/lark-grammars/lark/grammars/common.lark', "built-in common terminals vs Lark's common.lark", () => {
+  it('define every terminal of common.lark, with the same language where it is regular without laziness', () => {
+    const text = readFileSync(sharedPath('data/grammars/lark-grammars/lark/grammars/common.lark'), 'utf8');
+    const names = [...text.matchAll(/^(_?[A-Z][_A-Z0-9]*)\s*:/gm)].map((m) => m[1]!);
+    expect(names.length).toBeGreaterThan(20);
+    for (const n of names) expect([n, LARK_COMMON.has(n)]).toEqual([n, true]);
+    // Lazy or lookbehind definitions describe lexemes, not full-match languages: compared above against JS regexes.
+    const skip = new Set(['_STRING_ESC_INNER', 'ESCAPED_STRING', 'C_COMMENT']);
+    const kept = text
+      .split('\n')
+      .filter((l) => !/^(_?[A-Z][_A-Z0-9]*)\s*:/.test(l) || !skip.has(/^(_?[A-Z][_A-Z0-9]*)/.exec(l)![1]!))
+      .join('\n');
+    const theirs = parseLark(`start: DIGIT\n${kept}`);
+    const alphabet = ['0', '7', 'a', 'F', '.', 'e', '-', '_', ' ', '\t', '\n', '\r', '#', '/'];
+    const longer = ['1.5e-3', '12', '.5e7', '1e', '-1.', '+7', '_a1', 'ab_', 'Fa0e', '\r\n\n', '\n\r', '# x', '// x', '-- x', ' \t ', '0x'];
+    const samples = [...strings(alphabet, 2), ...longer];
+    for (const n of names.filter((x) => !skip.has(x))) {
+      const a = GrammarOracle.fromExpr(LARK_COMMON.get(n)!);
+      const b = new GrammarOracle({ rules: theirs.rules, start: n });
+      for (const s of samples) expect([n, s, a.accepts(s)]).toEqual([n, s, b.accepts(s)]);
+    }
+  });
+});
