@@ -6,13 +6,17 @@
  *         `position_ids` int64 [b,s], `past_key_values.N.key|value` [b,kvHeads,past,headDim]
  * outputs `logits` [b,s,vocab], `present.N.key|value` [b,kvHeads,past+s,headDim]
  *
- * The graph: token embedding (Gather); per layer RMSNorm → q/k/v projections →
- * RoPE in the rotate_half convention (HF Llama; cos/sin gathered by
- * `position_ids`) → KV concat with the past → GQA (each KV head repeated for
- * `heads / kvHeads` query heads, as `repeat_interleave`) → scaled dot product
- * with an additive mask (causal in cache-index space AND `attention_mask`) →
- * output projection, residual; RMSNorm → SiLU-gated FFN, residual; final
- * RMSNorm → lm_head (the transposed embedding when tied).
+ * The graph: token embedding (Gather); per layer RMSNorm (in the pattern ORT
+ * fuses to SimplifiedLayerNormalization) → one fused q|k|v MatMul (1/√headDim
+ * folded into the q columns) → RoPE in the rotate_half convention (HF Llama;
+ * cos/sin gathered by `position_ids`; rotate_half as a MatMul with a signed
+ * permutation) → KV concat with the past → GQA by viewing the query heads of
+ * each KV head as one group (`[b, kv, rep*s, D]`, head h reads KV head
+ * h / rep as `repeat_interleave` does, without copying K/V) → scaled dot
+ * product with an additive mask (causal in cache-index space AND
+ * `attention_mask`) → output projection, residual; RMSNorm → fused gate|up
+ * MatMul → SiLU-gated FFN, residual; final RMSNorm → lm_head (the transposed
+ * embedding when tied).
  *
  * Weights use PyTorch `Linear` layout `[out, in]`; the builder stores them
  * transposed (`[in, out]`) so each projection is one MatMul. With
@@ -39,7 +43,7 @@ export interface LlamaConfig {
   numHeads: number;
   /** Key/value heads (GQA when fewer than query heads; must divide `numHeads`). */
   numKvHeads: number;
-  /** Per-head width (even). Default `hiddenSize / numHeads`. */
+  /** Per-head width (even; usually `hiddenSize / numHeads`). */
   headDim: number;
   /** Size of the RoPE tables: positions must stay below it. */
   maxPositions: number;
@@ -100,7 +104,7 @@ export interface LlamaBuildOptions {
   encode?: EncodeOptions;
 }
 
-/** Fills in defaults and checks a config; throws `InvalidArgumentError` naming the bad field. */
+/** Checks a config; throws `InvalidArgumentError` naming the bad field. */
 export function checkLlamaConfig(c: LlamaConfig): void {
   const positive = ['vocabSize', 'hiddenSize', 'intermediateSize', 'numLayers', 'numHeads', 'numKvHeads', 'headDim', 'maxPositions'] as const;
   for (const k of positive) {

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ort from 'onnxruntime-node';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ExecutionProviderError, ModelLoadError } from '../../src/errors.js';
 import { halfToFloat32, float32ToHalf } from '../../src/decode/fp16.js';
@@ -104,6 +105,28 @@ describe('Llama graph vs reference forward pass', () => {
     expect(Array.from(b.logits)).toEqual(Array.from(a.logits));
     await inline.release();
     await ext.release();
+  });
+});
+
+describe('graph semantics beyond the batch-1 loader', () => {
+  test('batch 2 with left padding: the padded row equals the unpadded sequence', async () => {
+    const w = randomLlamaWeights(base, 13);
+    const m = await loadModel(writeModel(base, w));
+    const i64 = (a: number[], dims: number[]): ort.Tensor => new ort.Tensor('int64', BigInt64Array.from(a.map(BigInt)), dims);
+    const feeds: Record<string, ort.Tensor> = {
+      input_ids: i64([0, 0, 5, 6, 7, 8, 9, 10], [2, 4]),
+      attention_mask: i64([0, 0, 1, 1, 1, 1, 1, 1], [2, 4]),
+      position_ids: i64([0, 0, 0, 1, 0, 1, 2, 3], [2, 4]),
+    };
+    for (let l = 0; l < 2; l++) for (const k of ['key', 'value']) feeds[`past_key_values.${l}.${k}`] = new ort.Tensor('float32', new Float32Array(0), [2, 2, 0, 4]);
+    const out = await m.session.run(feeds);
+    const logits = out.logits!.data as Float32Array;
+    const V = base.vocabSize;
+    const row0 = logits.slice(3 * V, 4 * V); // batch 0, last position
+    const row1 = logits.slice(7 * V, 8 * V);
+    expect(maxRelErr(row0, [referenceLogits(base, w, [5, 6])[1]!])).toBeLessThan(1e-4);
+    expect(maxRelErr(row1, [referenceLogits(base, w, [7, 8, 9, 10])[3]!])).toBeLessThan(1e-4);
+    await m.release();
   });
 });
 
