@@ -25,7 +25,7 @@ import { builtinTokenizerConfig, builtinTokenizerJson, tokenizerSize } from './b
 import { buildLlamaOnnx, llamaConfigJson, randomLlamaWeights, type LlamaConfig } from './llama-builder.js';
 
 /** Bumped whenever the graph or weight generation changes, so stale caches are not reused. */
-const BUILDER_VERSION = 1;
+const BUILDER_VERSION = 2;
 
 /** Architecture of the built-in model, less the vocabulary size (taken from the tokenizer). */
 export const BUILTIN_ARCH: Omit<LlamaConfig, 'vocabSize'> = {
