@@ -8,3 +8,4 @@
 export { GBNF_MAX_REPEAT, parseGbnf, type GbnfOptions } from './gbnf.js';
 export { LARK_IGNORE_RULE, LARK_MAX_REPEAT, LARK_START_RULE, parseLark, type LarkOptions } from './lark.js';
 export { LARK_COMMON } from './lark-common.js';
+export { detectDialect, parseEbnf, type EbnfDialect, type EbnfOptions } from './dialect.js';
