@@ -135,6 +135,38 @@ describe('generate on a tiny seeded model', () => {
     await expect(generate(model, [1], { constraint: bad, prefillIds: [8] })).rejects.toThrow(InvalidArgumentError);
   });
 
+  test('jump-forward accepts forced tokens and feeds them in one forward pass', async () => {
+    const V = model.info.vocabSize;
+    const forcedAt = new Map([[2, [300, 301, 302]], [7, [310]]]);
+    class Forcing extends TestConstraint {
+      forcedTokens(): number[] {
+        for (const [at, f] of forcedAt) if (this.pos >= at && this.pos < at + f.length) return f.slice(this.pos - at);
+        return [];
+      }
+    }
+    const allowed = (p: number, id: number): boolean => {
+      for (const [at, f] of forcedAt) if (p >= at && p < at + f.length) return id === f[p - at];
+      return id >= 3;
+    };
+    let calls = 0;
+    const counting = new Proxy(model, {
+      get(t, k, r) {
+        if (k === 'step') return (...a: Parameters<CausalLM['step']>) => (calls++, t.step(...a));
+        return Reflect.get(t, k, r);
+      },
+    });
+    const jumped = await generate(counting, [1], { constraint: new Forcing(V, allowed), maxTokens: 10, eosTokenIds: [], jumpForward: true });
+    const jumpCalls = calls;
+    calls = 0;
+    const plain = await generate(counting, [1], { constraint: new Forcing(V, allowed), maxTokens: 10, eosTokenIds: [] });
+    expect(jumped.ids).toEqual(plain.ids); // greedy under a constraint that allows only the forced ids
+    expect(jumped.ids.slice(2, 5)).toEqual([300, 301, 302]);
+    expect(jumped.tokens.map((t) => t.forced)).toEqual([false, false, true, true, true, false, false, true, false, false]);
+    expect(jumpCalls).toBe(calls - 2); // 3 forced tokens in one pass instead of three
+    const cont = await generate(model, jumped.unfed, { past: jumped.present, maxTokens: 1, eosTokenIds: [] });
+    expect(cont.present.length).toBe(1 + 10);
+  });
+
   test('padding ids beyond tokenizerSize are never produced', async () => {
     const g = await generate(model, [1], { maxTokens: 30, temperature: 3, seed: 2, tokenizerSize: 50, eosTokenIds: [] });
     expect(g.ids.every((id) => id < 50)).toBe(true);
