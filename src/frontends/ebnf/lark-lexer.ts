@@ -53,7 +53,7 @@ export function larkLexer(): moo.Lexer {
     name: /_?[a-zA-Z][_a-zA-Z0-9]*/,
     string: /"(?:[^"\\\r\n]|\\[^\r\n])*"i?/,
     badString: /"(?:[^"\\\r\n]|\\[^\r\n])*\\?/,
-    regexp: /\/(?:[^/\\\r\n]|\\[^\r\n])+\/[a-zA-Z]*/,
+    regexp: { match: /\/(?:[^/\\]|\\[^])+\/[a-zA-Z]*/, lineBreaks: true },
     special: /<[^>\r\n]*>/,
     number: /\d+/,
     arrow: '->',

@@ -311,6 +311,8 @@ class LarkConverter {
     const body = tok.text.slice(1, close);
     const flags = tok.text.slice(close + 1);
     const at = (i: number) => tok.offset + 1 + i;
+    const nl = body.search(/[\r\n]/);
+    if (nl >= 0 && !flags.includes('x')) this.fail('newline inside a regex (Lark allows it only with the x flag)', at(nl));
     const { pattern, flags: esFlags } = translateLarkRegex(body, flags, {
       syntax: (m, i) => this.fail(m, at(i)),
       unsupported: (f, i, d) => {

@@ -161,6 +161,8 @@ describe('Python regex translation', () => {
     expect(unsupported('start: /^a/m')).toMatch(/^unsupported Lark regex flag m with \^ or \$/);
     expect(unsupported('start: /[\\W]/')).toMatch(/\\W inside a character class/);
     expect(syntaxError('start: /a/q')).toBe("unknown regex flag 'q' (at g.lark:1:11)");
+    expect(syntaxError('start: /a\n b/')).toBe('newline inside a regex (Lark allows it only with the x flag) (at g.lark:1:10)');
+    expect(unsupported('start: /a\n b/x')).toMatch(/^unsupported Lark regex flag x at g\.lark:2:4/);
     expect(syntaxError('start: /a(/')).toMatch(/^invalid regex \/a\(\/: .* \(at g\.lark:1:8\)$/);
   });
 });
