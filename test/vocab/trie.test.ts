@@ -132,6 +132,22 @@ describe('sortIdsByBytes', () => {
       expect([...ids]).toEqual(expected);
     }
   });
+
+  it('matches a comparator sort on long strings sharing prefixes (radix path)', () => {
+    const rand = rng(8);
+    for (let round = 0; round < 5; round++) {
+      const tokens = randomVocab(rand, 2000, [97, 98], 14);
+      const start = new Uint32Array(tokens.length + 1);
+      for (let id = 0; id < tokens.length; id++) start[id + 1] = start[id] + tokens[id].length;
+      const pool = new Uint8Array(start[tokens.length]);
+      tokens.forEach((t, id) => pool.set(t, start[id]));
+      const subset = Int32Array.from([...tokens.keys()].filter((id) => id % 3 !== 1).reverse());
+      const ids = subset.slice();
+      sortIdsByBytes(pool, start, ids);
+      const expected = [...subset].sort((a, b) => compareBytes(tokens[a], tokens[b]) || a - b);
+      expect([...ids]).toEqual(expected);
+    }
+  });
 });
 
 describe('TokenTrie', () => {
