@@ -118,12 +118,12 @@ export function parseLark(text: string, opts: LarkOptions = {}): Grammar {
     } else {
       const path = it.path.map((t) => t.value);
       if (it.dot) unsupported('relative %import', it.dot.offset, `.${path.join('.')}`);
+      if (!it.names && path.length < 2) syntaxError('expected %import module.NAME or %import module (NAMES)', text, it.tok.offset, src);
       const module = it.names ? path.join('.') : path.slice(0, -1).join('.');
       if (module !== 'common') unsupported('%import', it.path[0]!.offset, `module '${module}' (only 'common' is built in)`);
       const imported: [Token, Token][] = it.names
         ? it.names.map((t) => [t, t])
         : [[it.path[it.path.length - 1]!, it.alias ?? it.path[it.path.length - 1]!]];
-      if (!it.names && path.length < 2) syntaxError('expected %import common.NAME', text, it.tok.offset, src);
       for (const [from, as] of imported) {
         const e = LARK_COMMON.get(from.value);
         if (!e) unsupported(`%import common.${from.value}`, from.offset, 'not one of the built-in common terminals');

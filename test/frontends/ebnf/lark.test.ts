@@ -179,6 +179,7 @@ describe('parseLark errors', () => {
     expect(syntaxError('start: "a".."bc"')).toBe('a range needs one-character strings ("a".."z") (at g.lark:1:8)');
     expect(syntaxError('start: "x"~3..2')).toBe('repetition has min 3 > max 2 (at g.lark:1:11)');
     expect(syntaxError('start: "\\ud83d\\ude00"')).toBe('surrogate code point \\ud83d in a literal can never match (at g.lark:1:9)');
+    expect(syntaxError('start: "x"\n%import common')).toBe('expected %import module.NAME or %import module (NAMES) (at g.lark:2:1)');
     expect(syntaxError('%import common.WS -> ws\nstart: "x"')).toBe("imported terminal needs an uppercase name, not 'ws' (at g.lark:1:22)");
   });
   it('reports syntax errors with line:column', () => {
