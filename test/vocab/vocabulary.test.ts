@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, TokenizerLoadError } from '../../src/errors.js';
+import { scanTokenizerJson } from '../../src/vocab/jsonscan.js';
 import { allocateBitmask } from '../../src/vocab/trie.js';
-import { resolveTokenizerPath } from '../../src/vocab/resolve.js';
+import { knownTokenizers, resolveTokenizerPath } from '../../src/vocab/resolve.js';
 import { Vocabulary } from '../../src/vocab/vocabulary.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'constrain-vocab-'));
@@ -170,6 +171,15 @@ describe('fast file scan', () => {
   ])('reads a %s file like JSON.parse does', async (_label, text) => {
     const dir = tempDir({ 'tokenizer.json': text, 'tokenizer_config.json': config });
     expect(snapshot(await Vocabulary.fromFile(dir))).toEqual(reference);
+  });
+
+  it.each(Object.keys(knownTokenizers))('reads the %s file in place, without the fallback to JSON.parse', (name) => {
+    const scanned = scanTokenizerJson(readFileSync(resolveTokenizerPath(name)));
+    expect(scanned).toBeDefined();
+    expect(scanned!.vocab!.count).toBeGreaterThan(30000);
+    expect(scanned!.head.model).not.toHaveProperty('merges');
+    expect(scanned!.head.model).not.toHaveProperty('vocab');
+    expect(Array.isArray(scanned!.head.added_tokens)).toBe(true);
   });
 
   it.each(['llama2', 'deepseek-v3'])('reads the %s file like JSON.parse does', async (name) => {
