@@ -91,6 +91,11 @@ describe('Llama graph vs reference forward pass', () => {
     expect(m.info).toMatchObject({ kvType: 'float16', logitsType: 'float16' });
     let r = await m.step(ids.slice(0, 4));
     expect(r.present.tensors[0]!.data).toBeInstanceOf(Uint16Array);
+    const cut = r.present.truncate(2);
+    expect(cut.tensors[1]!.type).toBe('float16');
+    // [1, kv=2, 4 positions, D=4] → first 2 positions of each head: elements 0..7 and 16..23.
+    const full = Array.from(r.present.tensors[1]!.data as Uint16Array);
+    expect(Array.from(cut.tensors[1]!.data as Uint16Array)).toEqual([...full.slice(0, 8), ...full.slice(16, 24)]);
     r = await m.step([ids[4]!], r.present);
     expect(r.logits).toBeInstanceOf(Float32Array);
     expect(maxRelErr(r.logits, [referenceLogits(base, wr, ids.slice(0, 5))[4]!])).toBeLessThan(2e-2);
