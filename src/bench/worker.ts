@@ -10,13 +10,14 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createBenchEngine } from './engines.js';
-import { FatalEngineError, loadSchemaFile, runSchema } from './maskbench.js';
+import { type BenchClock, FatalEngineError, loadSchemaFile, runSchema } from './maskbench.js';
 import { loadBenchTokenizer } from './tokenizer.js';
 
 /** What the parent passes as `workerData`. */
 export interface MaskBenchWorkerData {
   engine: string;
   tokenizer: string;
+  clock: BenchClock;
 }
 
 /** A message from the parent. */
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
       return;
     }
     try {
-      const result = runSchema(engine, encode, file, { vocabSize });
+      const result = runSchema(engine, encode, file, { vocabSize, clock: data.clock });
       port.postMessage({ type: 'result', result, fatal: false }, [result.tbmUs.buffer as ArrayBuffer]);
     } catch (e) {
       if (!(e instanceof FatalEngineError)) throw e;

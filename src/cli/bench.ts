@@ -14,7 +14,7 @@ import { once } from 'node:events';
 import { SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError as CommanderArgumentError } from 'commander';
 import { ENGINE_NAMES, isEngineName } from '../bench/engines.js';
-import { type MaskBenchSummary, resultLine, summaryRatios } from '../bench/maskbench.js';
+import { type BenchClock, type MaskBenchSummary, resultLine, summaryRatios } from '../bench/maskbench.js';
 import { listSchemaFiles, runMaskBench } from '../bench/runner.js';
 import { ConstrainError, InvalidArgumentError } from '../errors.js';
 
@@ -29,6 +29,7 @@ export interface BenchMaskOptions {
   jobs: number;
   out?: string;
   inProcess?: boolean;
+  clock: string;
 }
 
 function positiveInt(flag: string): (v: string) => number {
@@ -60,6 +61,7 @@ export function register(program: Command): void {
     .option('--timeout-ms <n>', 'per-schema time limit (compile + tests)', positiveInt('--timeout-ms'), 15_000)
     .option('--jobs <n>', 'parallel worker threads (timings are noisier above 1)', positiveInt('--jobs'), 1)
     .option('--out <file>', 'write one JSON line per schema')
+    .option('--clock <kind>', 'wall (as MaskBench) or cpu (process CPU time: robust on a busy machine; needs --jobs 1)', 'wall')
     .option('--in-process', 'run in this thread (no workers, no time limit)')
     .action(async (opts: BenchMaskOptions) => {
       try {
@@ -90,6 +92,8 @@ export async function runBenchMask(opts: BenchMaskOptions): Promise<number> {
   for (const e of engines) {
     if (!isEngineName(e)) throw new InvalidArgumentError(`--engine: unknown engine "${e}" (${ENGINE_NAMES.join(', ')}, both)`);
   }
+  if (opts.clock !== 'wall' && opts.clock !== 'cpu') throw new InvalidArgumentError(`--clock: "${opts.clock}" is not wall or cpu`);
+  const clock: BenchClock = opts.clock;
   let files = listSchemaFiles(opts.schemas);
   if (opts.limit !== undefined) files = files.slice(0, opts.limit);
   let out: WriteStream | undefined;
@@ -118,6 +122,7 @@ export async function runBenchMask(opts: BenchMaskOptions): Promise<number> {
           timeoutMs: opts.timeoutMs,
           jobs: opts.jobs,
           inProcess: opts.inProcess,
+          clock,
           onResult: (r) => {
             if (r.status === 'passing') passing++;
             if (r.timeout) timeouts++;

@@ -34,6 +34,18 @@ describe('runMaskBench worker pool', () => {
     expect(summary).toMatchObject({ schemas: 22, passing: 20, timeout: 2 });
   });
 
+  it('with the cpu clock, the limit counts CPU time of the busy worker', async () => {
+    const results: SchemaResult[] = [];
+    const summary = await runMaskBench({
+      engine: 'fake', tokenizer: 't', files: ['/x/hang.json', '/x/a.json'], timeoutMs: 200, clock: 'cpu', workerFile,
+      onResult: (r) => results.push(r),
+    });
+    expect(results.map((r) => r.status)).toEqual(['timeout', 'passing']);
+    expect(results[0]!.error).toMatch(/^timeout after 200 ms (of CPU time|\(wall-clock backstop 2000 ms\))$/);
+    expect(summary).toMatchObject({ schemas: 2, timeout: 1, passing: 1 });
+    await expect(runMaskBench({ engine: 'fake', tokenizer: 't', files: ['/x/a.json'], clock: 'cpu', jobs: 2, workerFile })).rejects.toThrow(/needs --jobs 1/);
+  });
+
   it('rejects when the engine cannot start', async () => {
     await expect(runMaskBench({ engine: 'broken', tokenizer: 't', files: ['/x/a.json'], workerFile })).rejects.toThrow(/engine broken: cannot start/);
   });
