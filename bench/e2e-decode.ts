@@ -7,7 +7,9 @@
  * `stories260K` converts ../shared/models/stories260K (llama2.c) into a temp
  * dir first; `fixture` is ../shared/models/tiny-random-llama-fp16-onnx;
  * `builtin` is the seeded built-in model. Reports prefill time and decode
- * tokens/s (forward passes after the first, EOS ignored), best of R runs.
+ * tokens/s (forward passes after the first, EOS ignored), best of R runs,
+ * and the process CPU time per generated token (whole call; less sensitive
+ * than wall time to other processes on a shared machine).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,8 +47,12 @@ for (const name of models) {
   const maxTok = Math.min(tokens, (model.info.maxPositions ?? 1e9) - 2);
   await generate(model, [1], { maxTokens: 8, eosTokenIds: [] }); // warm-up
   let best = { prefillMs: Infinity, decodeMs: Infinity, tokensPerS: 0, msPerToken: 0, n: 0 };
+  let cpuBest = Infinity;
   for (let r = 0; r < runs; r++) {
+    const cpu0 = process.cpuUsage();
     const g = await generate(model, [1], { maxTokens: maxTok, eosTokenIds: [] });
+    const cpu = process.cpuUsage(cpu0);
+    cpuBest = Math.min(cpuBest, (cpu.user + cpu.system) / 1000 / g.ids.length);
     const n = g.ids.length - 1; // forward passes after the prefill
     const tps = (n * 1000) / g.timing.decodeMs;
     if (tps > best.tokensPerS) best = { prefillMs: g.timing.prefillMs, decodeMs: g.timing.decodeMs, tokensPerS: tps, msPerToken: g.timing.decodeMs / n, n };
@@ -61,9 +67,10 @@ for (const name of models) {
     prefill_ms: +best.prefillMs.toFixed(3),
     ms_per_token: +best.msPerToken.toFixed(3),
     tokens_per_s: +best.tokensPerS.toFixed(1),
+    cpu_ms_per_token: +cpuBest.toFixed(3),
   };
   results.push(row);
-  if (!json) console.log(`${name.padEnd(14)} vocab ${String(row.vocab).padStart(6)}  ${row.kvType}  ${row.tokens} tokens  ${row.ms_per_token} ms/token  ${row.tokens_per_s} tokens/s  (threads ${threads}, best of ${runs})`);
+  if (!json) console.log(`${name.padEnd(14)} vocab ${String(row.vocab).padStart(6)}  ${row.kvType}  ${row.tokens} tokens  ${row.ms_per_token} ms/token  ${row.tokens_per_s} tokens/s  cpu ${row.cpu_ms_per_token} ms/token  (threads ${threads}, best of ${runs})`);
   await model.release();
   cleanup();
 }
