@@ -55,6 +55,9 @@ describe('shipped GBNF grammars', () => {
       it('nearley over the IR agrees with the examples', () => {
         for (const c of cases) expect([c.file, nearley.accepts(c.text)]).toEqual([c.file, c.valid]);
       });
+      it('is unambiguous on its valid examples (one nearley parse each)', () => {
+        for (const c of cases.filter((x) => x.valid)) expect([c.file, nearley.parseCount(c.text)]).toEqual([c.file, 1]);
+      });
       it('GrammarOracle agrees with the examples', () => {
         const oracle = new GrammarOracle(g);
         for (const c of cases) expect([c.file, oracle.accepts(c.text)]).toEqual([c.file, c.valid]);

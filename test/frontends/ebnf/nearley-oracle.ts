@@ -122,6 +122,10 @@ export class NearleyOracle {
     const p = this.run(text);
     return p !== undefined && p.results.length > 0;
   }
+  /** Number of parse trees nearley finds for `text` (0: rejected, >1: ambiguous). */
+  parseCount(text: string): number {
+    return this.run(text)?.results.length ?? 0;
+  }
   /**
    * Whether `text` is a prefix of the language, assuming every rule derives
    * some string (nearley keeps items that can never complete).
