@@ -3,12 +3,13 @@
  * unsigned byte, a string before every extension of it, and equal strings
  * by increasing id (for more than 2^21 strings: in input order).
  *
- * First a native numeric sort of 64-bit keys that pack the first
+ * A native numeric sort of 64-bit keys that pack the next
  * {@link PrefixBytes} bytes (base 257, digit 0 = "string ended") above the
- * id; then each run of strings sharing that whole prefix is finished by an
- * MSD radix sort from that depth, with insertion sort for small buckets.
- * Sorting the 262k Gemma-3 vocabulary takes ~30 ms this way, against ~100 ms
- * for the radix sort alone and ~200 ms for a comparator sort.
+ * id, then the same on each run of strings sharing those whole bytes, five
+ * bytes deeper (prefix doubling, MSD); small runs end in insertion sort.
+ * Beyond 2^21 ids an MSD radix sort is used instead. On the 262k Gemma-3
+ * vocabulary this is ~2x faster than the radix sort alone and ~4x faster than
+ * `Array.prototype.sort` with a comparator.
  */
 
 /** Bytes packed into a key: 257^5 < 2^41, plus {@link IdBits} id bits, fits 62 bits. */
@@ -32,39 +33,49 @@ const Hi = LittleEndian ? 1 : 0;
  */
 export function sortIdsByBytes(pool: Uint8Array, start: Uint32Array, ids: Int32Array): void {
   const n = ids.length;
-  const scratch = new RadixScratch(n);
   if (start.length - 1 > IdMask) {
-    radixSort(pool, start, ids, scratch, 0, n, 0);
+    radixSort(pool, start, ids, new RadixScratch(n), 0, n, 0);
     return;
   }
   const keys = new BigUint64Array(n);
   const words = new Uint32Array(keys.buffer);
-  for (let k = 0; k < n; k++) {
-    const id = ids[k];
-    const s = start[id];
-    const len = start[id + 1] - s;
-    let prefix = 0;
-    for (let d = 0; d < PrefixBytes; d++) prefix = prefix * 257 + (d < len ? pool[s + d] + 1 : 0);
-    // key = prefix * 2^21 + id, split into 32-bit words without losing bits.
-    words[2 * k + Hi] = Math.floor(prefix / 2048);
-    words[2 * k + Lo] = ((prefix % 2048) * 2097152 + id) >>> 0;
-  }
-  keys.sort();
-  let runStart = 0;
-  let runPrefix = -1;
-  for (let k = 0; k <= n; k++) {
-    let prefix = -2;
-    if (k < n) {
-      const lo = words[2 * k + Lo];
-      ids[k] = lo & IdMask;
-      prefix = words[2 * k + Hi] * 2048 + (lo >>> IdBits);
+  // Work list of (lo, hi, depth): ids[lo..hi) share their first `depth` bytes.
+  const stack: number[] = [0, n, 0];
+  while (stack.length > 0) {
+    const d = stack.pop()!;
+    const h = stack.pop()!;
+    const l = stack.pop()!;
+    if (h - l < SmallRange) {
+      insertionSort(pool, start, ids, l, h, d);
+      continue;
     }
-    if (prefix === runPrefix) continue;
-    // A run of one full-length prefix (last digit is a byte, not "ended") needs the rest sorted;
-    // its ids are in increasing order, which the stable radix sort keeps for ties.
-    if (k - runStart > 1 && runPrefix % 257 !== 0) radixSort(pool, start, ids, scratch, runStart, k, PrefixBytes);
-    runStart = k;
-    runPrefix = prefix;
+    for (let k = l; k < h; k++) {
+      const id = ids[k];
+      const s = start[id] + d;
+      const len = start[id + 1] - s;
+      let prefix = 0;
+      for (let q = 0; q < PrefixBytes; q++) prefix = prefix * 257 + (q < len ? pool[s + q] + 1 : 0);
+      // key = prefix * 2^21 + id, split into 32-bit words without losing bits.
+      words[2 * k + Hi] = Math.floor(prefix / 2048);
+      words[2 * k + Lo] = ((prefix % 2048) * 2097152 + id) >>> 0;
+    }
+    keys.subarray(l, h).sort();
+    let runStart = l;
+    let runPrefix = -1;
+    for (let k = l; k <= h; k++) {
+      let prefix = -2;
+      if (k < h) {
+        const lo = words[2 * k + Lo];
+        ids[k] = lo & IdMask;
+        prefix = words[2 * k + Hi] * 2048 + (lo >>> IdBits);
+      }
+      if (prefix === runPrefix) continue;
+      // A run of one full-length prefix (its last digit is a byte, not "ended") needs the next bytes;
+      // its ids are in increasing order, which the next pass keeps for ties.
+      if (k - runStart > 1 && runPrefix % 257 !== 0) stack.push(runStart, k, d + PrefixBytes);
+      runStart = k;
+      runPrefix = prefix;
+    }
   }
 }
 
