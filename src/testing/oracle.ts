@@ -164,6 +164,8 @@ export class GrammarOracle {
   /** Productions of each nonterminal (indices into `prods`). */
   private readonly byLhs: number[][];
   private readonly nullable: boolean[];
+  /** LR(0) item numbering: item `(p, dot)` is `itemBase[p] + dot`. */
+  private readonly itemBase: number[];
   /** Index of the augmented start production `S' -> S`, or -1 for the empty language. */
   private readonly startProd: number;
 
@@ -202,6 +204,12 @@ export class GrammarOracle {
         }
       }
     }
+    this.itemBase = [];
+    let base = 0;
+    for (const p of this.prods) {
+      this.itemBase.push(base);
+      base += p.rhs.length + 1;
+    }
     this.startProd = productive[top] ? this.byLhs[top]![0]! : -1;
   }
 
@@ -237,28 +245,40 @@ export class GrammarOracle {
     const n = cps.length;
     const sets: number[][] = [];
     if (this.startProd < 0) return { sets, n };
-    const seen: Set<string>[] = [];
+    const { prods, itemBase } = this;
+    // Per set: keys of its items (dedup) and, per nonterminal, the items waiting on it.
+    const seen: Set<number>[] = [];
+    const waiting: Map<number, number[]>[] = [];
     const add = (i: number, p: number, d: number, o: number): void => {
-      const key = `${p},${d},${o}`;
+      const key = (itemBase[p]! + d) * (n + 1) + o;
       if (seen[i]!.has(key)) return;
       seen[i]!.add(key);
-      sets[i]!.push(p, d, o);
+      const set = sets[i]!;
+      const rhs = prods[p]!.rhs;
+      if (d < rhs.length && rhs[d]! >= 0) {
+        const w = waiting[i]!;
+        let list = w.get(rhs[d]!);
+        if (list === undefined) w.set(rhs[d]!, (list = []));
+        list.push(set.length);
+      }
+      set.push(p, d, o);
     };
-    sets.push([]);
-    seen.push(new Set());
+    const open = (): void => {
+      sets.push([]);
+      seen.push(new Set());
+      waiting.push(new Map());
+    };
+    open();
     add(0, this.startProd, 0, 0);
     for (let i = 0; i <= n; i++) {
       const set = sets[i]!;
       if (set.length === 0) return { sets: sets.slice(0, i), n };
-      if (i < n) {
-        sets.push([]);
-        seen.push(new Set());
-      }
+      if (i < n) open();
       for (let k = 0; k < set.length; k += 3) {
         const p = set[k]!;
         const d = set[k + 1]!;
         const o = set[k + 2]!;
-        const prod = this.prods[p]!;
+        const prod = prods[p]!;
         if (d < prod.rhs.length) {
           const s = prod.rhs[d]!;
           if (s < 0) {
@@ -270,12 +290,14 @@ export class GrammarOracle {
             if (this.nullable[s]) add(i, p, d + 1, o);
           }
         } else {
-          // Completer.
+          // Completer: advance the items of set `o` waiting on this production's nonterminal.
           const from = sets[o]!;
-          for (let j = 0; j < from.length; j += 3) {
-            const fp = this.prods[from[j]!]!;
-            const fd = from[j + 1]!;
-            if (fd < fp.rhs.length && fp.rhs[fd] === prod.lhs) add(i, from[j]!, fd + 1, from[j + 2]!);
+          const list = waiting[o]!.get(prod.lhs);
+          if (list !== undefined) {
+            for (let j = 0; j < list.length; j++) {
+              const at = list[j]!;
+              add(i, from[at]!, from[at + 1]! + 1, from[at + 2]!);
+            }
           }
         }
       }
