@@ -21,7 +21,8 @@
  * appending `__IGNORE` (`= I*`) after every terminal occurrence in a rule
  * body (named terminals and anonymous literals/regexes alike) and adding the
  * start rule `__start ::= __IGNORE start`. Each gap is covered by exactly one
- * `I*`, so the only ambiguity left is inside I* itself. Terminal bodies are
+ * `I*`, so the only ambiguity left is inside I* itself, which is reduced by
+ * writing `(x+ | y)*` as `(x | y)*` (same language). Terminal bodies are
  * not touched. Without `%ignore`, nothing is added and the start rule is
  * `start`.
  *
@@ -143,7 +144,13 @@ export function parseLark(text: string, opts: LarkOptions = {}): Grammar {
   const startDef = defs.get(start);
   if (!startDef || startDef.terminal) syntaxError(`grammar has no start rule '${start}'`, text, 0, src);
   if (ignores.length > 0) {
-    rules.set(LARK_IGNORE_RULE, star(alt(...ignores.map((n) => conv.expr(n, null)))));
+    // (x+ | y)* = (x | y)*: unwrapping `+` (also through a terminal name, as
+    // in `%ignore WS`) keeps the language and removes most of I*'s ambiguity.
+    const unplus = (e: Expr): Expr => {
+      const body = e.kind === 'ref' ? rules.get(e.name)! : e;
+      return body.kind === 'repeat' && body.min === 1 && body.max === Infinity ? body.item : e;
+    };
+    rules.set(LARK_IGNORE_RULE, star(alt(...ignores.map((n) => unplus(conv.expr(n, null))))));
     rules.set(LARK_START_RULE, seq(ref(LARK_IGNORE_RULE), ref(start)));
     start = LARK_START_RULE;
   }

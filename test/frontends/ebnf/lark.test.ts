@@ -90,6 +90,11 @@ describe('%ignore semantics', () => {
       '__start ::= __IGNORE start\nstart ::= A __IGNORE "b" __IGNORE "c" __IGNORE\nA ::= "a"\n__IGNORE ::= (" " | "\\t")*\n',
     );
   });
+  it('writes (x+ | y)* as (x | y)*', () => {
+    expect(print('start: "a"\n%ignore WS\n%ignore /#+/\n%ignore "x"+ "y"\n%import common.WS')).toBe(
+      '__start ::= __IGNORE start\nstart ::= "a" __IGNORE\nWS ::= [\\x09-\\x0a\\x0c-\\x0d\\x20]+\n__IGNORE ::= ([\\x09-\\x0a\\x0c-\\x0d\\x20] | "#" | "x"+ "y")*\n',
+    );
+  });
   it('matches i0 t1 i1 ... tn in exactly (brute force over a small alphabet)', () => {
     const cases: [string, RegExp][] = [
       ['start: AB+\nAB: "ab"\n%ignore " "', /^ *(ab *)+$/],
@@ -204,6 +209,8 @@ interface XCase {
   file: string;
   accept: string[];
   reject: string[];
+  /** The accepted strings have exactly one parse (the %ignore construction adds no ambiguity). */
+  unambiguous?: boolean;
 }
 
 const CROSS: XCase[] = [
@@ -211,6 +218,7 @@ const CROSS: XCase[] = [
     file: 'outlines-grammars/json.lark',
     accept: ['{"a": [1, -2.5e3, true, null], "b": {}}', ' [ "x\\"y" ] ', '"s"', '-0.5'],
     reject: ['{"a" 1}', '[1,]', "'x'"],
+    unambiguous: true,
   },
   {
     file: 'outlines-grammars/arithmetic.lark',
@@ -253,6 +261,7 @@ describeShared('data/grammars/outlines-grammars', 'Lark IR on shared grammars, c
         for (const s of c.accept) expect([s, o.accepts(s)]).toEqual([s, true]);
         for (const s of c.reject) expect([s, o.accepts(s)]).toEqual([s, false]);
       }
+      if (c.unambiguous) for (const s of c.accept) expect([s, new NearleyOracle(g).parseCount(s)]).toEqual([s, 1]);
     });
   }
 });
