@@ -59,6 +59,8 @@ export function lexemeSymbol(i: number): number {
 }
 
 const DROP = Number.MIN_SAFE_INTEGER;
+/** A repetition with a larger (or no) upper bound makes an expression heavy: a loop worth its own lexer states. */
+const HEAVY_REPEAT = 16;
 
 /** Converts an IR grammar to a CFG over lexemes. Throws on undefined rules and limits. */
 export function buildCfg(grammar: Grammar, limits: CfgLimits = {}, store = new RegexStore()): Cfg {
@@ -249,11 +251,51 @@ export function buildCfg(grammar: Grammar, limits: CfgLimits = {}, store = new R
   const pendingRules: string[] = [];
 
   /** Symbols for a sequence body; returns null if the body can never match. */
+  // Lexeme boundaries. The language never depends on them; the speed does:
+  // a lexer state is the derivative of a lexeme, so a lexeme that runs on
+  // far past a string or a number makes every position a state of its own,
+  // and per-state token caches are never shared. So a run of regular items
+  // is cut right after the item that follows a heavy one (a loop and its
+  // terminator, e.g. `char* "`), and a heavy regular rule with a sequence or
+  // alternation body is kept as a nonterminal (its alternatives become
+  // productions, split the same way), so all its uses share one lexeme.
+  const heavyMemo = new Map<Expr, boolean>();
+  const heavy = (e: Expr): boolean => {
+    const hit = heavyMemo.get(e);
+    if (hit !== undefined) return hit;
+    let h: boolean;
+    switch (e.kind) {
+      case 'repeat':
+        h = e.max > HEAVY_REPEAT || heavy(e.item);
+        break;
+      case 'seq':
+      case 'alt':
+        h = e.items.some(heavy);
+        break;
+      case 'ref':
+        heavyMemo.set(e, false); // guard; regular rules are acyclic
+        h = heavy(rules.get(e.name)!);
+        break;
+      default:
+        h = false;
+    }
+    heavyMemo.set(e, h);
+    return h;
+  };
+  /** A regular rule reference kept as its own nonterminal. */
+  const keptRule = (e: Expr): boolean => {
+    if (e.kind !== 'ref' || !isRegularExpr(e) || !heavy(e)) return false;
+    const body = rules.get(e.name)!;
+    return body.kind === 'seq' || body.kind === 'alt' || body.kind === 'ref';
+  };
+
   const symbolList = (e: Expr, owner: string, depth: number): number[] | null => {
     const items = e.kind === 'seq' ? e.items : [e];
     const out: number[] = [];
     let run: number[] = [];
+    let cutAfterNext = false;
     const flush = (): boolean => {
+      cutAfterNext = false;
       if (run.length === 0) return true;
       const s = regexSymbol(store.seqOf(run));
       run = [];
@@ -262,11 +304,16 @@ export function buildCfg(grammar: Grammar, limits: CfgLimits = {}, store = new R
       return true;
     };
     for (const it of items) {
-      if (isRegularExpr(it)) {
+      if (isRegularExpr(it) && !keptRule(it)) {
         run.push(toRegex(it));
+        if (cutAfterNext) {
+          if (!flush()) return null;
+        } else if (heavy(it)) {
+          cutAfterNext = true;
+        }
       } else {
         if (!flush()) return null;
-        const s = symbolOf(it, owner, depth + 1);
+        const s = it.kind === 'ref' ? ntOfRule(it.name) : symbolOf(it, owner, depth + 1);
         if (s === DROP) return null;
         if (s !== null) out.push(s);
       }
@@ -306,9 +353,8 @@ export function buildCfg(grammar: Grammar, limits: CfgLimits = {}, store = new R
 
   const start = newNt('<start>');
   {
-    const s = isRegularExpr(rules.get(grammar.start)!)
-      ? regexSymbol(toRegex(rules.get(grammar.start)!))
-      : ntOfRule(grammar.start);
+    const startRef: Expr = { kind: 'ref', name: grammar.start };
+    const s = isRegularExpr(startRef) && !keptRule(startRef) ? regexSymbol(toRegex(startRef)) : ntOfRule(grammar.start);
     if (s === DROP) addProduction({ lhs: start, syms: [DROP] });
     else addProduction({ lhs: start, syms: s === null ? [] : [s] });
   }

@@ -9,7 +9,8 @@
  * tokens that are the only way on (jump-forward).
  */
 
-import { walkTrie } from '../vocab/trie.js';
+import { walkTrie, type TokenTrie } from '../vocab/trie.js';
+import { DEAD } from '../automaton/lexer.js';
 import { EarleyChart } from './chart.js';
 import type { CompiledGrammar } from './compiled.js';
 import type { RestGroup } from './token-cache.js';
@@ -79,9 +80,9 @@ export class Matcher {
       if (!lexer.canAdvance(q)) continue;
       const entry = this.compiled.tokenCache(q);
       if (entry === null) {
-        // Too many crossing tokens to cache: walk the whole trie with the parser.
-        walkTrie(this.compiled.vocab.trie, chart, mask);
-        return;
+        // Not cached (first visit, or too many crossing tokens to cache).
+        this.walkDirect(q, chart.threadOrigin(th), mask);
+        continue;
       }
       const allow = entry.allow;
       for (let w = 0; w < words; w++) mask[w]! |= allow[w]!;
@@ -92,6 +93,55 @@ export class Matcher {
         chart.popBytes(1);
       }
     }
+  }
+
+  /**
+   * One root thread without a cache: walks the trie with the lexer alone
+   * (one table read per node); below each node where a lexeme may end, walks
+   * that subtree with the parser from the kernel "lexeme ended here".
+   * Exact for the same reason as the caches (see token-cache.ts).
+   */
+  private walkDirect(q: number, origin: number, mask: Uint32Array): void {
+    const chart = this.chart;
+    const lexer = this.compiled.lexer;
+    const trie = this.compiled.vocab.trie;
+    const n = trie.nodeCount;
+    const byte = trie.byte;
+    const subtree = trie.subtreeSize;
+    const depthOf = trie.depth;
+    const tokStart = trie.tokStart;
+    const tokIds = trie.tokIds;
+    const state = this.scratchStates(trie.maxDepth + 2);
+    state[0] = q;
+    let i = 1;
+    while (i < n) {
+      const d = depthOf[i]!;
+      const from = state[d - 1]!;
+      let s = lexer.trans[from * 256 + byte[i]!]!;
+      if (s < 0) s = lexer.next(from, byte[i]!);
+      if (s === DEAD) {
+        i += subtree[i]!;
+        continue;
+      }
+      state[d] = s;
+      const te = tokStart[i + 1]!;
+      for (let k = tokStart[i]!; k < te; k++) {
+        const id = tokIds[k]!;
+        mask[id >>> 5]! |= 1 << (id & 31);
+      }
+      const end = i + subtree[i]!;
+      if (end > i + 1 && lexer.acceptEnd(s) > lexer.acceptStart(s) && chart.pushKernel(origin, s)) {
+        walkSubtree(chart, trie, i + 1, end, d, mask);
+        chart.popBytes(1);
+      }
+      i++;
+    }
+  }
+
+  private scratch: Int32Array = new Int32Array(0);
+  private scratchStates(n: number): Int32Array {
+    if (this.scratch.length < n) this.scratch = new Int32Array(n);
+    return this.scratch;
   }
 
   /** Whether `id` may come next (without changing state). */
@@ -304,6 +354,39 @@ function walkRests(chart: EarleyChart, g: RestGroup, mask: Uint32Array): void {
     }
   }
   if (nextPop > 1) chart.popBytes(nextPop - 1);
+}
+
+/**
+ * Walks trie nodes `[from, to)` (a subtree whose root is at depth `base`)
+ * with the chart, from its current state; sets the bits of accepted tokens.
+ */
+function walkSubtree(chart: EarleyChart, trie: TokenTrie, from: number, to: number, base: number, mask: Uint32Array): void {
+  const byte = trie.byte;
+  const subtree = trie.subtreeSize;
+  const depthOf = trie.depth;
+  const tokStart = trie.tokStart;
+  const tokIds = trie.tokIds;
+  let pushed = 0;
+  let j = from;
+  while (j < to) {
+    const want = depthOf[j]! - base - 1;
+    if (pushed > want) {
+      chart.popBytes(pushed - want);
+      pushed = want;
+    }
+    if (chart.tryPushByte(byte[j]!)) {
+      pushed++;
+      const te = tokStart[j + 1]!;
+      for (let k = tokStart[j]!; k < te; k++) {
+        const id = tokIds[k]!;
+        mask[id >>> 5]! |= 1 << (id & 31);
+      }
+      j++;
+    } else {
+      j += subtree[j]!;
+    }
+  }
+  if (pushed > 0) chart.popBytes(pushed);
 }
 
 function isFull(mask: Uint32Array, size: number): boolean {
