@@ -203,10 +203,16 @@ for (let i = 0; i < ANY_CHAR_RANGES.length; i += 2) ANY_PAIRS.push([ANY_CHAR_RAN
  * Right-linear rules over JSON-encoded text for the product of `dfas`: a
  * product state accepts when `accepting(flags)` holds, `flags[i]` telling
  * whether component i accepts (dead components never accept). Returns a
- * reference to the start rule, or `nothing`-like empty alternation when the
- * language is empty (returns null then).
+ * reference to the start rule, or null for the empty language. Product
+ * states are taken from `budget` (shared by the whole schema).
  */
-export function productRules(dfas: readonly Dfa[], accepting: (flags: readonly boolean[]) => boolean, b: RuleBuilder, hint: string, maxStates: number): Expr | null {
+export function productRules(
+  dfas: readonly Dfa[],
+  accepting: (flags: readonly boolean[]) => boolean,
+  b: RuleBuilder,
+  hint: string,
+  budget: { left: number; readonly limit: number },
+): Expr | null {
   const ids = new Map<string, number>();
   const tuples: number[][] = [];
   const trans: [number, number, number][][] = [];
@@ -216,7 +222,7 @@ export function productRules(dfas: readonly Dfa[], accepting: (flags: readonly b
     let id = ids.get(key);
     if (id === undefined) {
       id = tuples.length;
-      if (id > maxStates) throw new LimitExceededError('maxAutomatonStates', maxStates, 'string automaton product too large');
+      if (--budget.left < 0) throw new LimitExceededError('maxAutomatonStates', budget.limit, 'string automata too large (states summed over the schema)');
       ids.set(key, id);
       tuples.push(t);
       trans.push([]);

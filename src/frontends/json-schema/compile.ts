@@ -14,7 +14,7 @@ import { formatExpr, formatRestriction, isKnownFormat, NON_STRING_FORMATS, UNSUP
 import { ANNOTATIONS } from './keywords.js';
 import { dfaOfLength, dfaOfStrings, dfaOrUnsupported, productRules, type Dfa } from './automaton.js';
 import { makeLayout, type Layout } from './layout.js';
-import { withLength } from './length.js';
+import { lengthRange, withLength } from './length.js';
 import {
   anyNumber,
   ceilBound,
@@ -53,7 +53,12 @@ export class SchemaCompiler {
   private readonly containers: Containers;
   private readonly expander: Expander;
   private readonly validator: Validator;
-  private readonly memo = new WeakMap<object, Map<number, Expr>>();
+  private readonly ids = new WeakMap<object, number>();
+  private nextId = 0;
+  /** States left for string automata products, over the whole schema. */
+  private readonly automata: { left: number; readonly limit: number };
+  private readonly done = new Map<string, Expr>();
+  private readonly building = new Map<string, { rule?: string }>();
   private readonly refRules = new Map<string, Expr>();
   private readonly anyRules = new Map<number, Expr>();
   private readonly multRules = new Map<number, Expr>();
@@ -64,6 +69,7 @@ export class SchemaCompiler {
     private readonly rep: Reporter,
   ) {
     this.rules = new RuleBuilder(opts.limits.maxRules);
+    this.automata = { left: opts.limits.maxAutomatonStates, limit: opts.limits.maxAutomatonStates };
     this.layout = makeLayout(opts);
     this.containers = new Containers(this.rules, this.layout, opts.limits.maxAnyOrderProperties);
     this.validator = new Validator(reg);
@@ -90,32 +96,58 @@ export class SchemaCompiler {
       this.rep.restrict('maxNesting', this.reg.where(s), `values nested deeper than ${this.opts.maxNesting} are not accepted`);
       return nothing();
     }
-    let byDepth = this.memo.get(s);
-    const hit = byDepth?.get(depth);
-    if (hit) return hit;
-    let out: Expr;
-    if (typeof s['$ref'] === 'string' && onlyKeyword(s, '$ref')) {
-      out = this.refRule(s['$ref'], depth);
-    } else if (Array.isArray(s['anyOf']) && onlyKeyword(s, 'anyOf')) {
-      out = alt(...(s['anyOf'] as Schema[]).map((m) => this.compile(m, depth)));
-    } else {
-      out = alt(...this.expander.expand([s]).map((f) => this.flat(f, depth)));
-    }
-    if (!byDepth) {
-      byDepth = new Map();
-      this.memo.set(s, byDepth);
-    }
-    byDepth.set(depth, out);
-    return out;
+    if (typeof s['$ref'] === 'string' && onlyKeyword(s, '$ref')) return this.refRule(s['$ref'], depth);
+    return this.once(`${this.idOf(s)}@${depth}`, 'schema', () => {
+      if (Array.isArray(s['anyOf']) && onlyKeyword(s, 'anyOf')) return alt(...(s['anyOf'] as Schema[]).map((m) => this.compile(m, depth)));
+      return alt(...this.expander.expand([s]).map((f) => this.flat(f, depth)));
+    });
   }
 
   /** Texts of a conjunction of schemas. */
   private conj(list: readonly Schema[], depth: number): Expr {
-    if (list.length === 0) return this.anyValue(this.d(depth));
+    depth = this.d(depth);
+    if (list.length === 0) return this.anyValue(depth);
     if (list.length === 1) return this.compile(list[0]!, depth);
     if (list.includes(false)) return nothing();
-    const f = this.expander.expand(list);
-    return alt(...f.map((x) => this.flat(x, this.d(depth))));
+    const key = `c${list.map((x) => (typeof x === 'boolean' ? String(x) : this.idOf(x))).join(',')}@${depth}`;
+    return this.once(key, 'allof', () => alt(...this.expander.expand(list).map((x) => this.flat(x, depth))));
+  }
+
+  private idOf(s: object): number {
+    let id = this.ids.get(s);
+    if (id === undefined) {
+      id = ++this.nextId;
+      this.ids.set(s, id);
+    }
+    return id;
+  }
+
+  /**
+   * Builds the texts for `key` once. A key met again while it is being built
+   * (recursion through merged schemas) becomes a rule reference.
+   */
+  private once(key: string, hint: string, build: () => Expr): Expr {
+    const done = this.done.get(key);
+    if (done) return done;
+    const cur = this.building.get(key);
+    if (cur) {
+      cur.rule ??= this.rules.reserve(hint);
+      return ref(cur.rule);
+    }
+    const entry: { rule?: string } = {};
+    this.building.set(key, entry);
+    let e: Expr;
+    try {
+      e = build();
+    } finally {
+      this.building.delete(key);
+    }
+    if (entry.rule) {
+      this.rules.define(entry.rule, e);
+      e = ref(entry.rule);
+    }
+    this.done.set(key, e);
+    return e;
   }
 
   private refRule(uri: string, depth: number): Expr {
@@ -488,8 +520,18 @@ export class SchemaCompiler {
     if (p.sources.length === 0 && p.notIn.length === 0) return repeat(encodedClass(ANY_CHAR_RANGES), p.min, p.max);
     if (p.sources.length === 0 && !hasLength) return this.notIn(p.notIn);
     if (p.sources.length === 1 && p.notIn.length === 0) {
-      const r = hasLength ? withLength(p.sources[0]!.e, p.min, p.max) : p.sources[0]!.e;
+      const src = p.sources[0]!;
+      const r = hasLength ? withLength(src.e, p.min, p.max) : src.e;
       if (r !== null) return encodeDecoded(r);
+      // a long maximum: bound the pattern's unbounded repeats so no string exceeds it (a subset)
+      if (p.max !== Infinity && p.max > SMALL_LENGTH) {
+        const capped = capRepeats(src.e, p.max);
+        const exact = capped && withLength(capped, p.min, Infinity);
+        if (exact) {
+          this.rep.restrict('maxLength', p.lengthWhere, `${src.kw} with maxLength ${p.max}: unbounded repeats capped so every string fits`);
+          return encodeDecoded(exact);
+        }
+      }
     }
     try {
       const comps = this.stringComponents(p);
@@ -514,7 +556,7 @@ export class SchemaCompiler {
       (flags) => comps.every((c, i) => flags[i] === c.want),
       this.rules,
       hint,
-      this.opts.limits.maxAutomatonStates,
+      this.automata,
     );
   }
 
@@ -648,7 +690,7 @@ export class SchemaCompiler {
         (flags) => flags.every((x, i) => x === want[i]),
         this.rules,
         'key',
-        max,
+        this.automata,
       );
       if (key === null) continue;
       out.push(seq(literal('"'), key, literal('"'), this.layout.colon, this.conj(conj, depth + 1)));
@@ -686,6 +728,38 @@ interface StringParts {
 interface Component {
   readonly dfa: Dfa;
   readonly want: boolean;
+}
+
+/** Longest maxLength intersected with a pattern by an exact automaton product. */
+const SMALL_LENGTH = 64;
+
+/**
+ * The pattern with every unbounded repeat capped at the largest common bound
+ * that keeps all strings within `max` code points (a subset of the
+ * language), or null when even the smallest caps are too long.
+ */
+function capRepeats(e: Expr, max: number): Expr | null {
+  const cap = (x: Expr, c: number): Expr => {
+    switch (x.kind) {
+      case 'seq':
+        return seq(...x.items.map((i) => cap(i, c)));
+      case 'alt':
+        return alt(...x.items.map((i) => cap(i, c)));
+      case 'repeat':
+        return repeat(cap(x.item, c), x.min, x.max === Infinity ? Math.max(x.min, c) : x.max);
+      default:
+        return x;
+    }
+  };
+  let lo = 0;
+  let hi = max;
+  if (lengthRange(cap(e, 0))[1] > max) return null;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (lengthRange(cap(e, mid))[1] <= max) lo = mid;
+    else hi = mid - 1;
+  }
+  return cap(e, lo);
 }
 
 function integerPlain(): Expr {
