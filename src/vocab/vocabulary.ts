@@ -93,7 +93,12 @@ export class Vocabulary {
   readonly size: number;
   /** Number of ids the tokenizer defines; ids >= this are padding and never allowed. */
   readonly tokenizerSize: number;
-  /** All EOS ids, ascending (config.json / generation_config.json `eos_token_id`, tokenizer_config `eos_token`). */
+  /**
+   * All EOS ids, ascending: the union of config.json and generation_config.json
+   * `eos_token_id` (a number or a list) and tokenizer_config.json `eos_token`.
+   * When none of these names one, the first conventional EOS token present
+   * (`</s>`, `<|endoftext|>`, `<eos>`, `<|end_of_text|>`, `<|im_end|>`, `<｜end▁of▁sentence｜>`).
+   */
   readonly eosIds: readonly number[];
   /** BOS id, when the tokenizer has one. */
   readonly bosId: number | undefined;

@@ -88,6 +88,6 @@ describe('constrain vocab', () => {
     expect(out).toMatch(/^tokenizer {7}llama2 \(.*tokenizer\.json\)\nkind {12}sentencepiece\nsize {12}32000/);
     expect(out).toMatch(/eos ids {9}2\n/);
     expect(out).toMatch(/special tokens {2}3: 0 "<unk>", 1 "<s>", 2 "<\/s>"\n/);
-    expect(out).toMatch(/load time {7}[0-9.]+ ms\n$/);
+    expect(out).toMatch(/load time {7}[0-9.]+ ms \(cpu [0-9.]+ ms\)\n$/);
   });
 });
