@@ -246,6 +246,7 @@ export class SchemaCompiler {
       if (f.maxLength !== Infinity) s['maxLength'] = f.maxLength;
       if (!this.validator.valid(v, s)) return false;
       for (const p of f.patterns) if (!schemaRegExp(p.value, p.where).test(v as string)) return false;
+      for (const p of f.notPatterns) if (schemaRegExp(p.value, p.where).test(v as string)) return false;
       for (const fm of f.formats) {
         if (!isKnownFormat(fm.value) && !NON_STRING_FORMATS.has(fm.value) && UNSUPPORTED_FORMATS.has(fm.value)) {
           this.rep.unsupported('format', fm.where, `format ${fm.value}`);
@@ -479,9 +480,9 @@ export class SchemaCompiler {
   private stringParts(f: Flat): StringParts {
     const notIn = f.notIn.filter((x): x is string => typeof x === 'string');
     const sources: Source[] = [];
-    for (const p of f.patterns) {
+    for (const p of [...f.patterns, ...f.notPatterns]) {
       try {
-        sources.push({ e: parseRegex(p.value, { mode: 'search', source: p.where }), kw: 'pattern', where: p.where });
+        sources.push({ e: parseRegex(p.value, { mode: 'search', source: p.where }), kw: 'pattern', where: p.where, want: f.patterns.includes(p) });
       } catch (e) {
         if (!(e instanceof ConstrainError) || e.code === 'LIMIT_EXCEEDED') throw e;
         this.rep.unsupported('pattern', p.where, e.message);
@@ -490,7 +491,7 @@ export class SchemaCompiler {
     for (const fm of f.formats) {
       const name = fm.value;
       if (isKnownFormat(name)) {
-        sources.push({ e: formatExpr(name), kw: 'format', where: fm.where });
+        sources.push({ e: formatExpr(name), kw: 'format', where: fm.where, want: true });
         const r = formatRestriction(name);
         if (r) this.rep.restrict('format', fm.where, `${name}: ${r}`);
       } else if (UNSUPPORTED_FORMATS.has(name)) this.rep.unsupported('format', fm.where, `format ${name}`);
@@ -503,7 +504,7 @@ export class SchemaCompiler {
   private stringComponents(p: StringParts): Component[] {
     const max = this.opts.limits.maxAutomatonStates;
     const out: Component[] = [];
-    for (const src of p.sources) out.push({ dfa: dfaOrUnsupported(src.e, max, src.kw, src.where), want: true });
+    for (const src of p.sources) out.push({ dfa: dfaOrUnsupported(src.e, max, src.kw, src.where), want: src.want });
     if (p.min > 0 || p.max !== Infinity) {
       if (p.max !== Infinity && p.max > max) throw new UnsupportedFeatureError('maxLength', p.lengthWhere, `length bound ${p.max} with pattern or format above limit maxAutomatonStates=${max}`);
       out.push({ dfa: dfaOfLength(p.min, p.max), want: true });
@@ -519,7 +520,7 @@ export class SchemaCompiler {
     const hasLength = p.min > 0 || p.max !== Infinity;
     if (p.sources.length === 0 && p.notIn.length === 0) return repeat(encodedClass(ANY_CHAR_RANGES), p.min, p.max);
     if (p.sources.length === 0 && !hasLength) return this.notIn(p.notIn);
-    if (p.sources.length === 1 && p.notIn.length === 0) {
+    if (p.sources.length === 1 && p.notIn.length === 0 && p.sources[0]!.want) {
       const src = p.sources[0]!;
       const r = hasLength ? withLength(src.e, p.min, p.max) : src.e;
       if (r !== null) return encodeDecoded(r);
@@ -539,7 +540,8 @@ export class SchemaCompiler {
     } catch (e) {
       if (!(e instanceof UnsupportedFeatureError)) throw e;
       this.rep.unsupported(e.feature, e.where, e.message);
-      return p.sources.length ? encodeDecoded(p.sources[0]!.e) : repeat(encodedClass(ANY_CHAR_RANGES), p.min, p.max);
+      const first = p.sources.find((x) => x.want);
+      return first ? encodeDecoded(first.e) : repeat(encodedClass(ANY_CHAR_RANGES), p.min, p.max);
     }
   }
 
@@ -715,6 +717,8 @@ interface Source {
   readonly e: Expr;
   readonly kw: string;
   readonly where: string;
+  /** Whether strings must match (true) or must not match (false). */
+  readonly want: boolean;
 }
 interface StringParts {
   readonly sources: Source[];

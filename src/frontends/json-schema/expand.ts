@@ -5,13 +5,14 @@
  * {@link Flat} alternatives whose union is the schema's language.
  */
 import { LimitExceededError, UnsupportedFeatureError } from '../../errors.js';
-import { addLeaf, cloneFlat, emptyFlat, type Flat } from './flat.js';
+import { addLeaf, cloneFlat, emptyFlat, unnamedSchemas, type Flat } from './flat.js';
+import { compareDec } from './numbers.js';
 import { ANNOTATIONS, CONSTRAINING } from './keywords.js';
 import type { JsonSchemaLimits } from './options.js';
 import type { Reporter } from './report.js';
 import type { Schema, SchemaObject, SchemaRegistry } from './resolve.js';
 import type { Validator } from './validate.js';
-import { ALL_ATOMS, deepEqual, type Atom } from './values.js';
+import { ALL_ATOMS, type Atom } from './values.js';
 
 /** A pending schema: `top` when it is the schema being compiled itself (its unevaluated* see only its own subschemas), `neg` inside a negation (no annotations). */
 interface Item {
@@ -110,11 +111,7 @@ export class Expander {
     if (Array.isArray(s['allOf'])) for (const m of s['allOf'] as Schema[]) out.push({ s: m, refs });
     if (s['not'] !== undefined) out.push({ s: this.negate(s['not'] as Schema, w('not'), 0), refs });
     if (Array.isArray(s['anyOf'])) out.push({ alts: (s['anyOf'] as Schema[]).map((m) => [m]), refs });
-    if (Array.isArray(s['oneOf'])) {
-      const alts = s['oneOf'] as Schema[];
-      if (!this.disjoint(alts)) this.rep.approximate('oneOf', w('oneOf'), 'branches not provably disjoint; read as anyOf');
-      out.push({ alts: alts.map((m) => [m]), refs });
-    }
+    if (Array.isArray(s['oneOf'])) out.push({ alts: this.oneOf(s['oneOf'] as Schema[], w('oneOf')), refs });
     if (s['if'] !== undefined && (s['then'] !== undefined || s['else'] !== undefined)) {
       const cond = s['if'] as Schema;
       let neg: Schema;
@@ -140,6 +137,39 @@ export class Expander {
         const then: Schema[] = Array.isArray(dep) ? [{ required: [k, ...(dep as string[])] }] : [{ required: [k] }, dep as Schema];
         out.push({ alts: [[absent(k)], then], refs });
       }
+    }
+  }
+
+  /**
+   * `oneOf` as alternatives: branches provably disjoint from all others stay
+   * as they are; a branch overlapping others is intersected with their
+   * negations (exactly one branch valid).
+   */
+  private oneOf(alts: Schema[], where: string): Schema[][] {
+    const pairs = this.overlaps(alts);
+    if (pairs.length === 0) return alts.map((m) => [m]);
+    try {
+      const negs = new Map<number, Schema>();
+      const neg = (j: number): Schema => {
+        let n = negs.get(j);
+        if (n === undefined) {
+          n = this.negate(alts[j]!, where, 0);
+          negs.set(j, n);
+        }
+        return n;
+      };
+      return alts.map((m, i) => {
+        const conj: Schema[] = [m];
+        for (const [a, b] of pairs) {
+          if (a === i) conj.push(neg(b));
+          else if (b === i) conj.push(neg(a));
+        }
+        return conj;
+      });
+    } catch (e) {
+      if (!(e instanceof UnsupportedFeatureError)) throw e;
+      this.rep.approximate('oneOf', where, `branches not provably disjoint and not negatable (${e.message}); read as anyOf`);
+      return alts.map((m) => [m]);
     }
   }
 
@@ -177,6 +207,12 @@ export class Expander {
           break;
         case '$$notIn':
           alts.push({ enum: v });
+          break;
+        case 'pattern':
+          alts.push(typed(['string'], { $$notPattern: v }));
+          break;
+        case '$$notPattern':
+          alts.push(typed(['string'], { pattern: v }));
           break;
         case 'minimum':
           alts.push(typed(NUMS, { exclusiveMaximum: v }));
@@ -251,38 +287,39 @@ export class Expander {
     return out;
   }
 
-  /** Whether the `oneOf` branches are pairwise disjoint (provably). */
-  private disjoint(alts: Schema[]): boolean {
+  /** Pairs (i, j), i < j, of `oneOf` branches not provably disjoint. */
+  private overlaps(alts: Schema[]): [number, number][] {
     const views = alts.map((a) => this.view(a));
+    const out: [number, number][] = [];
     for (let i = 0; i < alts.length; i++) {
-      for (let j = i + 1; j < alts.length; j++) if (!this.pairDisjoint(alts[i]!, views[i]!, alts[j]!, views[j]!)) return false;
+      for (let j = i + 1; j < alts.length; j++) if (!this.pairDisjoint(alts[i]!, views[i], alts[j]!, views[j], 0)) out.push([i, j]);
     }
-    return true;
+    return out;
   }
 
   private view(s: Schema): Flat[] | undefined {
+    const save = this.budget;
     try {
-      const save = this.budget;
-      const r = this.expand([s]);
-      this.budget = Math.min(this.budget, save);
-      return r;
+      return this.expand([s]);
     } catch (e) {
-      if (e instanceof UnsupportedFeatureError) return undefined;
+      if (e instanceof UnsupportedFeatureError || e instanceof LimitExceededError) return undefined;
       throw e;
+    } finally {
+      this.budget = Math.min(this.budget, save);
     }
   }
 
-  private pairDisjoint(a: Schema, va: Flat[] | undefined, b: Schema, vb: Flat[] | undefined): boolean {
+  private pairDisjoint(a: Schema, va: Flat[] | undefined, b: Schema, vb: Flat[] | undefined, depth: number): boolean {
     if (!va || !vb) return false;
     for (const fa of va) {
       for (const fb of vb) {
-        if (!this.flatsDisjoint(fa, fb, a, b)) return false;
+        if (!this.flatsDisjoint(fa, fb, a, b, depth)) return false;
       }
     }
     return true;
   }
 
-  private flatsDisjoint(fa: Flat, fb: Flat, a: Schema, b: Schema): boolean {
+  private flatsDisjoint(fa: Flat, fb: Flat, a: Schema, b: Schema, depth: number): boolean {
     const common = [...fa.atoms].filter((x) => fb.atoms.has(x));
     if (common.length === 0) return true;
     const finite = fa.values ?? fb.values;
@@ -295,27 +332,43 @@ export class Expander {
         throw e;
       }
     }
-    if (common.length === 1 && common[0] === 'object') {
-      // a discriminator: a property required by both with disjoint constant values
-      for (const k of fa.required) {
-        if (!fb.required.has(k)) continue;
-        const ca = this.constsOf(fa.props.get(k));
-        const cb = this.constsOf(fb.props.get(k));
-        if (ca && cb && !ca.some((x) => cb.some((y) => deepEqual(x, y)))) return true;
-      }
+    for (const atom of common) {
+      if (atom === 'object' && this.objectsDisjoint(fa, fb, depth)) continue;
+      if ((atom === 'int' || atom === 'nonint') && rangesDisjoint(fa, fb)) continue;
+      return false;
+    }
+    return true;
+  }
+
+  /** Objects: a property one requires and the other forbids, or required by both with disjoint values. */
+  private objectsDisjoint(fa: Flat, fb: Flat, depth: number): boolean {
+    if (fa.minProperties > fb.maxProperties || fb.minProperties > fa.maxProperties) return true;
+    const forbids = (f: Flat, k: string): boolean => {
+      const conj = f.props.get(k) ?? unnamedSchemas(f, k);
+      return conj.includes(false);
+    };
+    for (const k of fa.required) if (forbids(fb, k)) return true;
+    for (const k of fb.required) if (forbids(fa, k)) return true;
+    if (depth >= 3) return false;
+    for (const k of fa.required) {
+      if (!fb.required.has(k)) continue;
+      const ca = fa.props.get(k) ?? unnamedSchemas(fa, k);
+      const cb = fb.props.get(k) ?? unnamedSchemas(fb, k);
+      if (ca.length === 0 || cb.length === 0) continue;
+      const sa: Schema = { allOf: ca };
+      const sb: Schema = { allOf: cb };
+      if (this.pairDisjoint(sa, this.view(sa), sb, this.view(sb), depth + 1)) return true;
     }
     return false;
   }
+}
 
-  private constsOf(conj: Schema[] | undefined): unknown[] | undefined {
-    if (!conj) return undefined;
-    const v = this.view({ allOf: conj });
-    if (!v) return undefined;
-    const out: unknown[] = [];
-    for (const f of v) {
-      if (f.values === undefined) return undefined;
-      out.push(...f.values);
-    }
-    return out;
-  }
+/** Whether the numeric ranges of two flat schemas do not meet. */
+function rangesDisjoint(fa: Flat, fb: Flat): boolean {
+  const below = (hi: Flat['hi'], lo: Flat['lo']): boolean => {
+    if (!hi || !lo) return false;
+    const c = compareDec(hi.value, lo.value);
+    return c < 0 || (c === 0 && (hi.exclusive || lo.exclusive));
+  };
+  return below(fa.hi, fb.lo) || below(fb.hi, fa.lo);
 }

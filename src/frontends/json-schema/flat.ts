@@ -44,6 +44,8 @@ export interface Flat {
   maxLength: number;
   lengthWhere: string;
   patterns: Located<string>[];
+  /** Patterns strings must not match (from negations). */
+  notPatterns: Located<string>[];
   formats: Located<string>[];
   prefixItems: Schema[][];
   items: Schema[] | undefined;
@@ -81,6 +83,7 @@ export function emptyFlat(where: string): Flat {
     maxLength: Infinity,
     lengthWhere: where,
     patterns: [],
+    notPatterns: [],
     formats: [],
     prefixItems: [],
     items: undefined,
@@ -114,6 +117,7 @@ export function cloneFlat(f: Flat): Flat {
     notIn: f.notIn.slice(),
     multipleOf: f.multipleOf.slice(),
     patterns: f.patterns.slice(),
+    notPatterns: f.notPatterns.slice(),
     formats: f.formats.slice(),
     prefixItems: f.prefixItems.map((x) => x.slice()),
     items: f.items?.slice(),
@@ -226,6 +230,9 @@ export function addLeaf(f: Flat, s: SchemaObject, reg: SchemaRegistry, rep: Repo
       case 'pattern':
         if (typeof v !== 'string') throw new UnsupportedFeatureError(k, w(k), 'pattern must be a string');
         if (!f.patterns.some((p) => p.value === v)) f.patterns.push({ value: v, where: w(k) });
+        break;
+      case '$$notPattern':
+        if (!f.notPatterns.some((p) => p.value === v)) f.notPatterns.push({ value: v as string, where: w('pattern') });
         break;
       case 'format':
         if (typeof v === 'string' && !f.formats.some((p) => p.value === v)) f.formats.push({ value: v, where: w(k) });

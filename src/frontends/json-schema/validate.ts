@@ -90,6 +90,8 @@ export class Validator {
         return typeof v !== 'string' || cpLength(v) <= (val as number);
       case 'pattern':
         return typeof v !== 'string' || schemaRegExp(val as string, where(k)).test(v);
+      case '$$notPattern':
+        return typeof v !== 'string' || !schemaRegExp(val as string, where(k)).test(v);
       case 'format': {
         const f = val as string;
         if (atom === 'string' && isKnownFormat(f)) return formatRegExp(f).test(v as string);
