@@ -403,11 +403,21 @@ function fromParsed(
   const rules = detectByteRules(head, file);
   const raw = scannedVocab ?? rawFromModel(model, type, file);
   const added = readAddedTokens(head, file);
-  return buildVocabulary(raw, added, rules, opts, fullJson);
+  return buildVocabulary(raw, added, rules, unknownTokenName(model, type, raw), opts, fullJson);
+}
+
+/** The model's unknown token (`unk_token`, Unigram `unk_id`), which is a control token, not text. */
+function unknownTokenName(model: Record<string, unknown>, type: 'BPE' | 'Unigram', raw: RawVocab): string | undefined {
+  if (typeof model.unk_token === 'string') return model.unk_token;
+  if (type === 'Unigram' && Number.isInteger(model.unk_id)) {
+    const id = model.unk_id as number;
+    for (let k = 0; k < raw.count; k++) if (raw.ids[k] === id) return rawKeyText(raw, k);
+  }
+  return undefined;
 }
 
 function buildVocabulary(
-  raw: RawVocab, added: AddedToken[], rules: ByteRules,
+  raw: RawVocab, added: AddedToken[], rules: ByteRules, unkName: string | undefined,
   opts: TokenizerJsonOptions & { file: string }, fullJson: () => unknown,
 ): Vocabulary {
   const file = opts.file;
@@ -426,6 +436,26 @@ function buildVocabulary(
   const addedOf = new Map<number, AddedToken>();
   for (const a of added) addedOf.set(a.id, a);
   const flags = new Uint8Array(size);
+
+  // Id of a token string: added tokens first, then a scan of the vocab.
+  const idOf = (content: string): number | undefined => {
+    for (const a of added) if (a.content === content) return a.id;
+    const want = utf8Encode(content);
+    outer: for (let k = 0; k < raw.count; k++) {
+      if (raw.escaped[k] !== 0) {
+        if (rawKeyText(raw, k) === content) return raw.ids[k];
+        continue;
+      }
+      const s = raw.keyStart[k];
+      if (raw.keyEnd[k] - s !== want.length) continue;
+      for (let m = 0; m < want.length; m++) if (raw.text[s + m] !== want[m]) continue outer;
+      return raw.ids[k];
+    }
+    return undefined;
+  };
+
+  // The model's unknown token is a control token even when added_tokens does not say so.
+  const unkId = unkName !== undefined ? idOf(unkName) : undefined;
 
   const writer = new TokenByteWriter(rules, raw.text.length + 16);
   const start = new Uint32Array(size + 1);
@@ -446,6 +476,10 @@ function buildVocabulary(
     const k = entryOf[id];
     if (k < 0) continue; // a gap: never produced
     flags[id] = Flag.Defined;
+    if (id === unkId) {
+      flags[id] |= Flag.Special;
+      continue;
+    }
     if (raw.escaped[k] === 0) writer.writeToken(raw.text, raw.keyStart[k], raw.keyEnd[k]);
     else {
       const bytes = utf8Encode(rawKeyText(raw, k));
@@ -453,7 +487,7 @@ function buildVocabulary(
     }
   }
   for (let id = tokenizerSize; id <= size; id++) start[id] = writer.length;
-  const pool = writer.out.subarray(0, writer.length);
+  const pool = writer.out.slice(0, writer.length);
 
   const text = (id: number): string => {
     const a = addedOf.get(id);
@@ -461,23 +495,6 @@ function buildVocabulary(
     const k = id < tokenizerSize ? entryOf[id] : -1;
     return k >= 0 ? rawKeyText(raw, k) : '';
   };
-  // Id of a token string: added tokens first, then a scan of the vocab.
-  const idOf = (content: string): number | undefined => {
-    for (const a of added) if (a.content === content) return a.id;
-    const want = utf8Encode(content);
-    outer: for (let k = 0; k < raw.count; k++) {
-      if (raw.escaped[k] !== 0) {
-        if (rawKeyText(raw, k) === content) return raw.ids[k];
-        continue;
-      }
-      const s = raw.keyStart[k];
-      if (raw.keyEnd[k] - s !== want.length) continue;
-      for (let m = 0; m < want.length; m++) if (raw.text[s + m] !== want[m]) continue outer;
-      return raw.ids[k];
-    }
-    return undefined;
-  };
-
   const eos = new Set<number>([...idList(config.eos_token_id), ...idList(generationConfig.eos_token_id)]);
   const eosName = tokenName(tokenizerConfig.eos_token);
   if (eosName !== undefined) {

@@ -143,7 +143,7 @@ describe('SentencePiece vocabularies', () => {
 
   it('read Unigram vocabularies with a Metaspace decoder', () => {
     const v = Vocabulary.fromTokenizerJson({
-      added_tokens: [{ id: 0, content: '<unk>', special: true }],
+      added_tokens: [], // the unknown token (unk_id) is special all the same
       normalizer: null, pre_tokenizer: { type: 'Metaspace', replacement: '▁', prepend_scheme: 'always', split: true },
       decoder: { type: 'Metaspace', replacement: '▁', prepend_scheme: 'always', split: true },
       model: { type: 'Unigram', unk_id: 0, vocab: [['<unk>', 0], ['▁x', -1], ['y▁', -2]], byte_fallback: false },
@@ -152,6 +152,8 @@ describe('SentencePiece vocabularies', () => {
     expect(hex(v.tokenBytes(1))).toBe(utf8(' x'));
     expect(hex(v.tokenBytes(2))).toBe(utf8('y '));
     expect(v.isSpecial(0)).toBe(true);
+    expect(v.tokenBytes(0).length).toBe(0);
+    expect(v.tokenText(0)).toBe('<unk>');
   });
 });
 
