@@ -6,7 +6,7 @@
  * (lookaround, backreferences, `\b`) become `unsupported` nodes, so syntax
  * errors anywhere in the pattern are reported first.
  */
-import { GrammarSyntaxError, UnsupportedFeatureError, locate } from '../../errors.js';
+import { GrammarSyntaxError, LimitExceededError, UnsupportedFeatureError, locate } from '../../errors.js';
 import type { Node, SetItem } from './ast.js';
 import { DIGIT_RANGES, SPACE_RANGES, checkProperty, propertyRanges } from './unicode.js';
 
@@ -14,10 +14,14 @@ import { DIGIT_RANGES, SPACE_RANGES, checkProperty, propertyRanges } from './uni
 export interface ParseOptions {
   /** Label for error locations. */
   source: string;
-  /** Whether the `v` flag is set: class set operations and nested classes are then rejected. */
+  /** Whether the `v` flag is set: class set notation (nested classes, `&&`, `--`, `\\q{}`) is then an UnsupportedFeatureError. */
   unicodeSets: boolean;
 }
 
+/** Deepest group nesting accepted (keeps recursion far from the JS stack limit). */
+export const MAX_GROUP_DEPTH = 500;
+
+/** Characters that Unicode mode allows after a backslash as identity escapes. */
 const SYNTAX_CHARS = '^$\\.*+?()[]{}|/';
 
 /** Parses `pattern` into a regex AST. */
@@ -27,8 +31,8 @@ export function parsePattern(pattern: string, opts: ParseOptions): Node {
 
 class Parser {
   private pos = 0;
+  private depth = 0;
   private readonly groupNames = new Set<string>();
-  private groupCount = 0;
   private readonly totalGroups: number;
   private readonly allNames: Set<string>;
 
@@ -108,7 +112,11 @@ class Parser {
     for (const [open, feature] of LOOKAROUNDS) {
       if (this.src.startsWith(open, start)) {
         this.pos += open.length;
+        if (++this.depth > MAX_GROUP_DEPTH) {
+          throw new LimitExceededError('maxGroupDepth', MAX_GROUP_DEPTH, `group nesting at ${this.opts.source} offset ${start}`);
+        }
         this.disjunction();
+        this.depth--;
         if (!this.eat(')')) this.fail('unterminated group', start);
         this.noQuantifier();
         return { kind: 'unsupported', feature, offset: start };
@@ -184,10 +192,13 @@ class Parser {
         const name = this.groupName(start);
         if (this.groupNames.has(name)) this.fail(`duplicate capture group name "${name}"`, start);
         this.groupNames.add(name);
-        this.groupCount++;
       } else this.fail('invalid group', start);
-    } else this.groupCount++;
+    }
+    if (++this.depth > MAX_GROUP_DEPTH) {
+      throw new LimitExceededError('maxGroupDepth', MAX_GROUP_DEPTH, `group nesting at ${this.opts.source} offset ${start}`);
+    }
     const body = this.disjunction();
+    this.depth--;
     if (!this.eat(')')) this.fail('unterminated group', start);
     return { kind: 'group', body, offset: start };
   }

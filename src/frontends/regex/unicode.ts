@@ -9,7 +9,7 @@
  */
 import { MAX_CODE_POINT, normalizeRanges } from '../../ir/expr.js';
 
-/** First and last surrogate code points: never matched (no UTF-8 encoding). */
+/** First surrogate code point. Surrogates are never matched (no UTF-8 encoding). */
 export const SURROGATE_LO = 0xd800;
 /** Last surrogate code point. */
 export const SURROGATE_HI = 0xdfff;

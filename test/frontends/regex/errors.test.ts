@@ -69,6 +69,7 @@ const CASES: readonly (readonly [string, RegexOptions | undefined, string])[] = 
   // limits
   ['a{100001}', undefined, 'LimitExceededError: limit maxRepeat=100000 exceeded: repetition {100001} at <regex> offset 0'],
   ['x(ab){2,200000}', undefined, 'LimitExceededError: limit maxRepeat=100000 exceeded: repetition {2,200000} at <regex> offset 1'],
+  ['('.repeat(501) + ')'.repeat(501), undefined, 'LimitExceededError: limit maxGroupDepth=500 exceeded: group nesting at <regex> offset 500'],
   ['a{5,}', { maxRepeat: 4 }, 'LimitExceededError: limit maxRepeat=4 exceeded: repetition {5,} at <regex> offset 0'],
   // flags
   ['x', { flags: 'g' }, 'InvalidArgumentError: regex flags "g": unknown flag "g" (<regex>)'],
@@ -107,6 +108,7 @@ describe('regex errors', () => {
   });
 
   it('accepts the bounds at the limit', () => {
+    expect(() => parseRegex('('.repeat(500) + 'a' + ')'.repeat(500))).not.toThrow();
     expect(() => parseRegex('a{0,100000}')).not.toThrow();
     expect(() => parseRegex('a{4}', { maxRepeat: 4 })).not.toThrow();
   });
