@@ -184,7 +184,7 @@ describe('fast file scan', () => {
     expect(Array.isArray(scanned!.head.added_tokens)).toBe(true);
   });
 
-  it.each(['llama2', 'deepseek-v3'])('reads the %s file like JSON.parse does', async (name) => {
+  it.each(['llama2'])('reads the %s file like JSON.parse does', async (name) => {
     const file = resolveTokenizerPath(name);
     const tokenizerConfig = JSON.parse(readFileSync(file.replace('tokenizer.json', 'tokenizer_config.json'), 'utf8'));
     const parsed = Vocabulary.fromTokenizerJson(JSON.parse(readFileSync(file, 'utf8')), { tokenizerConfig });
