@@ -34,6 +34,9 @@ export class LexerTable {
   /** Per state, the lexemes that may end here: `acceptList[acceptStart[s]..acceptStart[s+1])`. */
   private acceptStartArr: number[] = [0, 0];
   private acceptListArr: number[] = [];
+  /** Per state: id of its accept set (its accepted lexemes), -1 when it accepts none. */
+  private acceptSetIds: number[] = [-1];
+  private readonly acceptSetIndex = new Map<string, number>();
   /** Per state: 1 when some byte may follow (some regex is not just the empty string). */
   private advanceable: number[] = [0];
   /** Per state: flattened (lexeme, regex) pairs. */
@@ -82,11 +85,21 @@ export class LexerTable {
     }
     const nullable = this.store.nullable;
     let adv = 0;
+    let setKey = '';
     for (let i = 0; i < pairs.length; i += 2) {
-      if (nullable[pairs[i + 1]!]) this.acceptListArr.push(pairs[i]!);
+      if (nullable[pairs[i + 1]!]) {
+        this.acceptListArr.push(pairs[i]!);
+        setKey += pairs[i] + ',';
+      }
       if (pairs[i + 1] !== EPSILON) adv = 1;
     }
     this.advanceable.push(adv);
+    let setId = -1;
+    if (setKey !== '') {
+      setId = this.acceptSetIndex.get(setKey) ?? this.acceptSetIndex.size;
+      this.acceptSetIndex.set(setKey, setId);
+    }
+    this.acceptSetIds.push(setId);
     this.acceptStartArr.push(this.acceptListArr.length);
     return id;
   }
@@ -113,6 +126,11 @@ export class LexerTable {
   /** Whether some byte can follow in `state` (false for the dead state and for finished lexemes). */
   canAdvance(state: number): boolean {
     return this.advanceable[state] === 1;
+  }
+
+  /** Id of the set of lexemes `state` accepts (equal sets, equal ids), or -1 when none. */
+  acceptSet(state: number): number {
+    return this.acceptSetIds[state]!;
   }
 
   /** First index into {@link acceptList} of the lexemes `state` accepts. */

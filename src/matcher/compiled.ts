@@ -10,8 +10,8 @@ import { Matcher } from './matcher.js';
 import type { ParserTables } from './tables.js';
 import { buildTokenCache, type TokenCacheEntry } from './token-cache.js';
 
-/** Visits of a lexer state before its token cache is built. */
-const CACHE_AFTER_VISITS = 2;
+/** Most lexer states whose token caches are kept per compiled grammar. */
+const MAX_CACHED_STATES = 1024;
 
 /** What a compiled grammar needs of a vocabulary (the `Vocabulary` class provides it). */
 export interface MatcherVocabulary {
@@ -94,23 +94,23 @@ export class CompiledGrammar {
     for (const id of vocab.eosIds) this.eosMask[id >>> 5]! |= 1 << (id & 31);
   }
 
-  private readonly tokenCaches = new Map<number, TokenCacheEntry | null>();
-  private readonly visits = new Map<number, number>();
+  private readonly tokenCaches = new Map<number, TokenCacheEntry>();
+  private cacheScratch = new Int32Array(0);
 
   /**
-   * @internal The token cache of lexer state `q`, or null: walk the trie
-   * directly. A state's cache is built on its second visit, so states seen
-   * once (counters, rare paths) cost one plain walk and no build.
+   * @internal The token cache of lexer state `q`, built by one lexer-only
+   * walk on first use. At most {@link MAX_CACHED_STATES} entries are kept
+   * (oldest evicted first), which bounds memory when counters make many states.
    */
-  tokenCache(q: number): TokenCacheEntry | null {
-    let e = this.tokenCaches.get(q);
+  tokenCache(q: number): TokenCacheEntry {
+    const e = this.tokenCaches.get(q);
     if (e !== undefined) return e;
-    const v = (this.visits.get(q) ?? 0) + 1;
-    this.visits.set(q, v);
-    if (v < CACHE_AFTER_VISITS) return null;
-    e = buildTokenCache(q, this.lexer, this.vocab.trie, (id) => this.vocab.tokenBytes(id), (this.vocab.size + 31) >>> 5);
-    this.tokenCaches.set(q, e);
-    return e;
+    const trie = this.vocab.trie;
+    if (this.cacheScratch.length < trie.maxDepth + 2) this.cacheScratch = new Int32Array(trie.maxDepth + 2);
+    const built = buildTokenCache(q, this.lexer, trie, (this.vocab.size + 31) >>> 5, this.cacheScratch);
+    if (this.tokenCaches.size >= MAX_CACHED_STATES) this.tokenCaches.delete(this.tokenCaches.keys().next().value!);
+    this.tokenCaches.set(q, built);
+    return built;
   }
 
   /** A new matcher at the start of the grammar. */

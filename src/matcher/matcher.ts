@@ -10,10 +10,8 @@
  */
 
 import { walkTrie, type TokenTrie } from '../vocab/trie.js';
-import { DEAD } from '../automaton/lexer.js';
 import { EarleyChart } from './chart.js';
 import type { CompiledGrammar } from './compiled.js';
-import type { RestGroup } from './token-cache.js';
 
 /** Longest forced byte run `forcedTokens` follows. */
 const MAX_FORCED_BYTES = 4096;
@@ -70,78 +68,31 @@ export class Matcher {
     if (this.chart.isAccepting()) for (const id of this.compiled.vocab.eosIds) mask[id >>> 5]! |= 1 << (id & 31);
   }
 
-  /** Mask of the current set: cached inside-lexeme tokens, plus crossing rests checked by the parser. */
+  /** Mask of the current set: cached inside-lexeme tokens, plus crossing subtrees checked by the parser. */
   private fillFromCaches(mask: Uint32Array, words: number): void {
     const chart = this.chart;
     const lexer = this.compiled.lexer;
+    const trie = this.compiled.vocab.trie;
+    const subtree = trie.subtreeSize;
+    const depthOf = trie.depth;
     const end = chart.endThread;
     for (let th = chart.firstThread; th < end; th++) {
       const q = chart.threadState(th);
       if (!lexer.canAdvance(q)) continue;
       const entry = this.compiled.tokenCache(q);
-      if (entry === null) {
-        // Not cached (first visit, or too many crossing tokens to cache).
-        this.walkDirect(q, chart.threadOrigin(th), mask);
-        continue;
-      }
       const allow = entry.allow;
       for (let w = 0; w < words; w++) mask[w]! |= allow[w]!;
       const origin = chart.threadOrigin(th);
       for (const g of entry.groups) {
         if (!chart.pushKernel(origin, g.acceptState)) continue;
-        walkRests(chart, g, mask);
+        const nodes = g.nodes;
+        for (let k = 0; k < nodes.length; k++) {
+          const i = nodes[k]!;
+          walkSubtree(chart, trie, i + 1, i + subtree[i]!, depthOf[i]!, mask);
+        }
         chart.popBytes(1);
       }
     }
-  }
-
-  /**
-   * One root thread without a cache: walks the trie with the lexer alone
-   * (one table read per node); below each node where a lexeme may end, walks
-   * that subtree with the parser from the kernel "lexeme ended here".
-   * Exact for the same reason as the caches (see token-cache.ts).
-   */
-  private walkDirect(q: number, origin: number, mask: Uint32Array): void {
-    const chart = this.chart;
-    const lexer = this.compiled.lexer;
-    const trie = this.compiled.vocab.trie;
-    const n = trie.nodeCount;
-    const byte = trie.byte;
-    const subtree = trie.subtreeSize;
-    const depthOf = trie.depth;
-    const tokStart = trie.tokStart;
-    const tokIds = trie.tokIds;
-    const state = this.scratchStates(trie.maxDepth + 2);
-    state[0] = q;
-    let i = 1;
-    while (i < n) {
-      const d = depthOf[i]!;
-      const from = state[d - 1]!;
-      let s = lexer.trans[from * 256 + byte[i]!]!;
-      if (s < 0) s = lexer.next(from, byte[i]!);
-      if (s === DEAD) {
-        i += subtree[i]!;
-        continue;
-      }
-      state[d] = s;
-      const te = tokStart[i + 1]!;
-      for (let k = tokStart[i]!; k < te; k++) {
-        const id = tokIds[k]!;
-        mask[id >>> 5]! |= 1 << (id & 31);
-      }
-      const end = i + subtree[i]!;
-      if (end > i + 1 && lexer.acceptEnd(s) > lexer.acceptStart(s) && chart.pushKernel(origin, s)) {
-        walkSubtree(chart, trie, i + 1, end, d, mask);
-        chart.popBytes(1);
-      }
-      i++;
-    }
-  }
-
-  private scratch: Int32Array = new Int32Array(0);
-  private scratchStates(n: number): Int32Array {
-    if (this.scratch.length < n) this.scratch = new Int32Array(n);
-    return this.scratch;
   }
 
   /** Whether `id` may come next (without changing state). */
@@ -321,39 +272,6 @@ export class Matcher {
     }
     return out;
   }
-}
-
-/**
- * Walks a group's rest trie from the kernel on top of the chart (the loop of
- * `walkTrie`), setting the bits of the tokens whose rest is viable.
- */
-function walkRests(chart: EarleyChart, g: RestGroup, mask: Uint32Array): void {
-  const trie = g.trie;
-  const n = trie.nodeCount;
-  const byte = trie.byte;
-  const subtree = trie.subtreeSize;
-  const popCount = trie.popCount;
-  const tokStart = trie.tokStart;
-  const tokIds = trie.tokIds;
-  const entryToken = g.entryToken;
-  let i = 1;
-  let nextPop = 0;
-  while (i < n) {
-    if (nextPop !== 0) chart.popBytes(nextPop);
-    if (chart.tryPushByte(byte[i]!)) {
-      const te = tokStart[i + 1]!;
-      for (let k = tokStart[i]!; k < te; k++) {
-        const id = entryToken[tokIds[k]!]!;
-        mask[id >>> 5]! |= 1 << (id & 31);
-      }
-      nextPop = subtree[i] === 1 ? popCount[i]! : 0;
-      i++;
-    } else {
-      nextPop = popCount[i]! - 1;
-      i += subtree[i]!;
-    }
-  }
-  if (nextPop > 1) chart.popBytes(nextPop - 1);
 }
 
 /**

@@ -6,59 +6,49 @@
  *   viable whatever the parser stack is (the lexeme can still end, and every
  *   rule is productive), so these tokens depend on `q` alone: XGrammar's
  *   context-independent tokens, usually > 99% of those allowed.
- * - **crossing** (`groups`): the thread dies inside `t`, but before that it
- *   passed states where lexemes could end. For each such point, `t` splits
- *   into the lexeme part and a *rest*; the parser configuration after the
- *   split depends only on the origin set (fixed for one mask) and on which
- *   lexemes end there (the accept set). So rests are grouped per accept set,
- *   deduplicated and sorted, and a mask checks each distinct rest once from
- *   that configuration, then sets the bits of all tokens sharing it.
+ * - **crossing**: a lexeme may end inside `t`, at trie node `i` where the
+ *   thread's state accepts. What follows depends on the parser, but only
+ *   through the origin set (fixed for one mask) and the set of lexemes that
+ *   end there. So the nodes are grouped by accept set; a mask pushes one
+ *   parser kernel ("these lexemes ended here") per group and walks the
+ *   subtrees below the group's nodes from it.
  * - **dead**: neither. Never allowed through this thread.
  *
  * Exactness: a viable path for `t` either keeps this thread alive to the
- * end (inside), or its first parser event is a lexeme ending at some point
- * of this thread (a crossing split). Earley closure distributes over unions
- * of kernels, so checking each split's kernel separately decides the same.
+ * end (inside), or its first parser event is a lexeme of this thread ending
+ * at some node of `t`'s path (crossing). Earley closure distributes over
+ * unions of kernels, so checking each accept set's kernel separately
+ * decides the same as the chart would on the whole token.
+ *
+ * The entry is a by-product of one lexer-only walk of the trie (one table
+ * read per live node), so the first visit of a state costs that walk and
+ * later visits cost an OR of the bitmask plus the crossing subtrees.
  */
 
 import { DEAD, type LexerTable } from '../automaton/lexer.js';
-import { TokenTrie } from '../vocab/trie.js';
+import type { TokenTrie } from '../vocab/trie.js';
 
-/**
- * Rests of crossing tokens for one accept set, as a trie (identical rests
- * share a node, common prefixes share a path, a dead byte skips a subtree).
- */
-export interface RestGroup {
+/** Trie nodes where lexemes with one accept set may end, below which the parser decides. */
+export interface KernelGroup {
   /** A lexer state whose accept list is this group's accept set. */
   readonly acceptState: number;
-  /** Trie of the rests; its "token ids" are entry indices into `entryToken`. */
-  readonly trie: TokenTrie;
-  /** Token id of each rest entry. */
-  readonly entryToken: Int32Array;
+  /** Trie nodes (each with children) where the thread's state accepts this set. */
+  readonly nodes: Int32Array;
 }
 
 /** The cache entry of one lexer state. */
 export interface TokenCacheEntry {
   /** Tokens inside the lexeme(s): bitmask over the vocabulary. */
   readonly allow: Uint32Array;
-  /** Crossing tokens grouped by accept set. */
-  readonly groups: readonly RestGroup[];
+  /** Crossing nodes grouped by accept set. */
+  readonly groups: readonly KernelGroup[];
 }
 
-/** Most (token, split) pairs a cache entry may hold before the state is walked directly instead. */
-export const MAX_CROSSING_ENTRIES = 400_000;
-
 /**
- * Builds the cache entry of lexer state `q`: one lexer-only walk of the trie.
- * Returns null when the crossing set is too large to be worth caching.
+ * The lexer-only walk from state `q`: returns the cache entry (inside tokens
+ * and crossing nodes). `state` is scratch of at least `trie.maxDepth + 2`.
  */
-export function buildTokenCache(
-  q: number,
-  lexer: LexerTable,
-  trie: TokenTrie,
-  tokenBytes: (id: number) => Uint8Array,
-  maskWords: number,
-): TokenCacheEntry | null {
+export function buildTokenCache(q: number, lexer: LexerTable, trie: TokenTrie, maskWords: number, state: Int32Array): TokenCacheEntry {
   const allow = new Uint32Array(maskWords);
   const n = trie.nodeCount;
   const byte = trie.byte;
@@ -66,92 +56,38 @@ export function buildTokenCache(
   const depthOf = trie.depth;
   const tokStart = trie.tokStart;
   const tokIds = trie.tokIds;
-  const maxDepth = trie.maxDepth + 2;
-  const state = new Int32Array(maxDepth);
-  // Accept points on the current path: depth and accepting state.
-  const accDepth = new Int32Array(maxDepth);
-  const accState = new Int32Array(maxDepth);
-  let accCount = 0;
+  const groups = new Map<number, { acceptState: number; nodes: number[] }>();
   state[0] = q;
-  // Crossing entries, collected per accept-set key.
-  const groups = new Map<string, { acceptState: number; tokens: number[]; offsets: number[]; bytes: number }>();
-  let total = 0;
-  const keyOf = (s: number): string => {
-    let k = '';
-    for (let a = lexer.acceptStart(s); a < lexer.acceptEnd(s); a++) k += lexer.acceptedLexeme(a) + ',';
-    return k;
-  };
-  const keyCache = new Map<number, string>();
   let i = 1;
   while (i < n) {
     const d = depthOf[i]!;
-    while (accCount > 0 && accDepth[accCount - 1]! >= d) accCount--;
     const from = state[d - 1]!;
     let s = lexer.trans[from * 256 + byte[i]!]!;
     if (s < 0) s = lexer.next(from, byte[i]!);
     if (s === DEAD) {
-      if (accCount > 0) {
-        const end = i + subtree[i]!;
-        for (let p = 0; p < accCount; p++) {
-          const ad = accDepth[p]!;
-          const as = accState[p]!;
-          let key = keyCache.get(as);
-          if (key === undefined) {
-            key = keyOf(as);
-            keyCache.set(as, key);
-          }
-          let g = groups.get(key);
-          if (g === undefined) {
-            g = { acceptState: as, tokens: [], offsets: [], bytes: 0 };
-            groups.set(key, g);
-          }
-          for (let node = i; node < end; node++) {
-            for (let k = tokStart[node]!; k < tokStart[node + 1]!; k++) {
-              const id = tokIds[k]!;
-              g.tokens.push(id);
-              g.offsets.push(ad);
-              g.bytes += tokenBytes(id).length - ad;
-              if (++total > MAX_CROSSING_ENTRIES) return null;
-            }
-          }
-        }
-      }
       i += subtree[i]!;
       continue;
     }
     state[d] = s;
-    for (let k = tokStart[i]!; k < tokStart[i + 1]!; k++) {
+    const te = tokStart[i + 1]!;
+    for (let k = tokStart[i]!; k < te; k++) {
       const id = tokIds[k]!;
       allow[id >>> 5]! |= 1 << (id & 31);
     }
-    if (lexer.acceptEnd(s) > lexer.acceptStart(s)) {
-      accDepth[accCount] = d;
-      accState[accCount] = s;
-      accCount++;
+    if (subtree[i]! > 1) {
+      const set = lexer.acceptSet(s);
+      if (set >= 0) {
+        let g = groups.get(set);
+        if (g === undefined) {
+          g = { acceptState: s, nodes: [] };
+          groups.set(set, g);
+        }
+        g.nodes.push(i);
+      }
     }
     i++;
   }
-  const out: RestGroup[] = [];
-  for (const g of groups.values()) out.push(packGroup(g.acceptState, g.tokens, g.offsets, g.bytes, tokenBytes));
+  const out: KernelGroup[] = [];
+  for (const g of groups.values()) out.push({ acceptState: g.acceptState, nodes: Int32Array.from(g.nodes) });
   return { allow, groups: out };
-}
-
-function packGroup(
-  acceptState: number,
-  tokens: number[],
-  offsets: number[],
-  bytes: number,
-  tokenBytes: (id: number) => Uint8Array,
-): RestGroup {
-  const pool = new Uint8Array(bytes);
-  const start = new Uint32Array(tokens.length + 1);
-  let off = 0;
-  for (let e = 0; e < tokens.length; e++) {
-    start[e] = off;
-    const rest = tokenBytes(tokens[e]!).subarray(offsets[e]!);
-    pool.set(rest, off);
-    off += rest.length;
-  }
-  start[tokens.length] = off;
-  return { acceptState, trie: TokenTrie.fromPool(pool, start), entryToken: Int32Array.from(tokens) };
 }
