@@ -11,6 +11,7 @@ import { parseGbnf, type GbnfOptions } from './frontends/ebnf/gbnf.js';
 import { parseLark } from './frontends/ebnf/lark.js';
 import { jsonSchemaToGrammar, type JsonSchemaOptions } from './frontends/json-schema/index.js';
 import type { GrammarLimits } from './compiler/compile.js';
+import { withStackGuard } from './util/stack.js';
 import type { ReportEntry } from './matcher/compiled.js';
 
 export type { CompileOptions, GrammarLimits } from './compiler/compile.js';
@@ -30,7 +31,7 @@ export interface CompileRegexOptions extends CompileOptions {
 
 /** Compiles an ECMAScript regex: the whole output must match it. */
 export function compileRegex(pattern: string, vocab: MatcherVocabulary, options: CompileRegexOptions = {}): CompiledGrammar {
-  const expr = parseRegex(pattern, { flags: options.flags, mode: options.mode ?? 'full', maxRepeat: options.limits?.maxRepeat });
+  const expr = withStackGuard('regex', () => parseRegex(pattern, { flags: options.flags, mode: options.mode ?? 'full', maxRepeat: options.limits?.maxRepeat }));
   return compileIr({ rules: new Map([['root', expr]]), start: 'root' }, vocab, options);
 }
 
@@ -74,7 +75,9 @@ export interface CompileJsonSchemaOptions extends JsonSchemaOptions {
  */
 export function compileJsonSchema(schema: unknown, vocab: MatcherVocabulary, options: CompileJsonSchemaOptions = {}): CompiledGrammar {
   const { grammarLimits, ...frontOptions } = options;
-  const { grammar, report } = jsonSchemaToGrammar(typeof schema === 'string' ? JSON.parse(schema) : schema, frontOptions);
+  const { grammar, report } = withStackGuard('JSON Schema', () =>
+    jsonSchemaToGrammar(typeof schema === 'string' ? JSON.parse(schema) : schema, frontOptions),
+  );
   const entries: ReportEntry[] = [];
   const add = (list: readonly { keyword: string; pointer: string; detail?: string }[], status: ReportEntry['status']): void => {
     for (const e of list) entries.push({ feature: e.keyword, where: e.pointer, status, detail: e.detail });

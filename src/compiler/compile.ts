@@ -9,6 +9,7 @@ import { LexerTable } from '../automaton/lexer.js';
 import { ParserTables } from '../matcher/tables.js';
 import { CompiledGrammar, type MatcherVocabulary, type ReportEntry } from '../matcher/compiled.js';
 import { buildCfg } from './cfg.js';
+import { withStackGuard } from '../util/stack.js';
 
 /**
  * Resource limits of compilation and matching. Each, when hit, raises a
@@ -45,7 +46,7 @@ export function compileGrammar(grammar: Grammar, vocab: MatcherVocabulary, optio
   const limits = options.limits ?? {};
   const timeLimit = limits.compileTimeMs ?? 10_000;
   const store = new RegexStore({ maxNodes: limits.maxRegexNodes });
-  const cfg = buildCfg(
+  const cfg = withStackGuard('grammar', () => buildCfg(
     grammar,
     {
       maxRepeat: limits.maxRepeat,
@@ -55,7 +56,7 @@ export function compileGrammar(grammar: Grammar, vocab: MatcherVocabulary, optio
       timeLimitMs: timeLimit,
     },
     store,
-  );
+  ));
   // Augmented start: the one production of cfg.start.
   let startProduction = -1;
   for (let i = 0; i < cfg.productions.length; i++) if (cfg.productions[i]!.lhs === cfg.start) startProduction = i;

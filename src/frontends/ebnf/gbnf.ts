@@ -24,6 +24,7 @@
  * - Token references `<[id]>`, `<name>`, `!<...>` (newer llama.cpp) match
  *   model tokens, not text: {@link UnsupportedFeatureError}.
  */
+import { withStackGuard } from '../../util/stack.js';
 import nearley from 'nearley';
 import { UnsupportedFeatureError } from '../../errors.js';
 import {
@@ -63,6 +64,10 @@ export const GBNF_MAX_REPEAT = 1_000_000;
  * @throws UnsupportedFeatureError for token references `<...>`.
  */
 export function parseGbnf(text: string, opts: GbnfOptions = {}): Grammar {
+  return withStackGuard('GBNF grammar', () => parseGbnfUnguarded(text, opts));
+}
+
+function parseGbnfUnguarded(text: string, opts: GbnfOptions): Grammar {
   const src = opts.source;
   const ast = runParser<GbnfRule[]>(compiled as unknown as nearley.CompiledRules, gbnfLexer(), text, {
     source: src,

@@ -34,6 +34,7 @@
  * `%override`, `%extend`, other directives, imports other than `common`,
  * special tokens `<...>`, and the regex features listed in lark-regex.ts.
  */
+import { withStackGuard } from '../../util/stack.js';
 import nearley from 'nearley';
 import { GrammarSyntaxError, UnsupportedFeatureError } from '../../errors.js';
 import { alt, charClass, literal, ref, repeat, seq, star, type Expr, type Grammar } from '../../ir/expr.js';
@@ -80,6 +81,10 @@ interface Def {
  * @throws UnsupportedFeatureError for the constructs listed in the module comment.
  */
 export function parseLark(text: string, opts: LarkOptions = {}): Grammar {
+  return withStackGuard('Lark grammar', () => parseLarkUnguarded(text, opts));
+}
+
+function parseLarkUnguarded(text: string, opts: LarkOptions): Grammar {
   const src = opts.source;
   function unsupported(feature: string, offset: number, detail?: string): never {
     throw new UnsupportedFeatureError(feature, where(text, offset, src), detail);
