@@ -220,88 +220,247 @@ export class GrammarOracle {
 
   /** Whether the whole `text` is in the language. */
   accepts(text: string): boolean {
-    const { sets, n } = this.recognize(text);
-    if (sets.length <= n) return false;
-    const last = sets[n]!;
-    for (let k = 0; k < last.length; k += 3) {
-      if (last[k] === this.startProd && last[k + 1] === 1 && last[k + 2] === 0) return true;
-    }
-    return false;
+    return this.start().feed(text).isAccepting();
   }
 
   /** Whether some continuation (possibly empty) of `text` is in the language. */
   isViablePrefix(text: string): boolean {
-    const { sets, n } = this.recognize(text);
-    return sets.length > n && sets[n]!.length > 0;
+    return this.start().feed(text).isViable();
+  }
+
+  /** Whether `bytes` are valid UTF-8 whose text is in the language. */
+  acceptsBytes(bytes: Uint8Array): boolean {
+    return this.start().feedBytes(bytes).isAccepting();
   }
 
   /**
-   * Runs Earley over the code points of `text`. Each set is a flat list of
-   * items `(production, dot, origin)`. Stops early when a set comes out empty
-   * (then `sets.length <= n`).
+   * Whether `bytes` (UTF-8, possibly ending inside a code point) extend to a
+   * text of the language: the byte-level question a token mask answers.
    */
-  private recognize(text: string): { sets: number[][]; n: number } {
-    const cps = Array.from(text, (ch) => ch.codePointAt(0)!);
-    const n = cps.length;
-    const sets: number[][] = [];
-    if (this.startProd < 0) return { sets, n };
-    const { prods, itemBase } = this;
-    // Per set: keys of its items (dedup) and, per nonterminal, the items waiting on it.
-    const seen: Set<number>[] = [];
-    const waiting: Map<number, number[]>[] = [];
-    const add = (i: number, p: number, d: number, o: number): void => {
-      const key = (itemBase[p]! + d) * (n + 1) + o;
-      if (seen[i]!.has(key)) return;
-      seen[i]!.add(key);
-      const set = sets[i]!;
-      const rhs = prods[p]!.rhs;
-      if (d < rhs.length && rhs[d]! >= 0) {
-        const w = waiting[i]!;
-        let list = w.get(rhs[d]!);
-        if (list === undefined) w.set(rhs[d]!, (list = []));
-        list.push(set.length);
-      }
-      set.push(p, d, o);
-    };
-    const open = (): void => {
-      sets.push([]);
-      seen.push(new Set());
-      waiting.push(new Map());
-    };
-    open();
-    add(0, this.startProd, 0, 0);
-    for (let i = 0; i <= n; i++) {
-      const set = sets[i]!;
-      if (set.length === 0) return { sets: sets.slice(0, i), n };
-      if (i < n) open();
-      for (let k = 0; k < set.length; k += 3) {
-        const p = set[k]!;
-        const d = set[k + 1]!;
-        const o = set[k + 2]!;
-        const prod = prods[p]!;
-        if (d < prod.rhs.length) {
-          const s = prod.rhs[d]!;
-          if (s < 0) {
-            // Scanner.
-            if (i < n && inRanges(this.terminals[-s - 1]!, cps[i]!)) add(i + 1, p, d + 1, o);
-          } else {
-            // Predictor (Aycock–Horspool: step over a nullable nonterminal at once).
-            for (const q of this.byLhs[s]!) add(i, q, 0, i);
-            if (this.nullable[s]) add(i, p, d + 1, o);
-          }
-        } else {
-          // Completer: advance the items of set `o` waiting on this production's nonterminal.
-          const from = sets[o]!;
-          const list = waiting[o]!.get(prod.lhs);
-          if (list !== undefined) {
-            for (let j = 0; j < list.length; j++) {
-              const at = list[j]!;
-              add(i, from[at]!, from[at + 1]! + 1, from[at + 2]!);
-            }
+  isViableBytePrefix(bytes: Uint8Array): boolean {
+    return this.start().feedBytes(bytes).isViable();
+  }
+
+  /** The chart of the empty prefix; feed it text or bytes. */
+  start(): OracleChart {
+    const sets: EarleySet[] = [];
+    if (this.startProd >= 0) {
+      const set = newSet();
+      this.add(set, this.startProd, 0, 0);
+      sets.push(set);
+      this.close(sets, 0);
+    }
+    return new OracleChart(this, sets, EMPTY_BYTES);
+  }
+
+  /** @internal Adds item `(p, d, o)` to `set` unless present. */
+  add(set: EarleySet, p: number, d: number, o: number): void {
+    const key = (this.itemBase[p]! + d) * ORIGIN_LIMIT + o;
+    if (set.seen.has(key)) return;
+    set.seen.add(key);
+    const rhs = this.prods[p]!.rhs;
+    if (d < rhs.length && rhs[d]! >= 0) {
+      let list = set.waiting.get(rhs[d]!);
+      if (list === undefined) set.waiting.set(rhs[d]!, (list = []));
+      list.push(set.items.length);
+    }
+    set.items.push(p, d, o);
+  }
+
+  /** @internal Runs predictor and completer on `sets[i]` (seeded by the scanner) to closure. */
+  close(sets: readonly EarleySet[], i: number): void {
+    const set = sets[i]!;
+    const items = set.items;
+    for (let k = 0; k < items.length; k += 3) {
+      const p = items[k]!;
+      const d = items[k + 1]!;
+      const o = items[k + 2]!;
+      const prod = this.prods[p]!;
+      if (d < prod.rhs.length) {
+        const s = prod.rhs[d]!;
+        if (s >= 0) {
+          // Predictor (Aycock–Horspool: step over a nullable nonterminal at once).
+          for (const q of this.byLhs[s]!) this.add(set, q, 0, i);
+          if (this.nullable[s]) this.add(set, p, d + 1, o);
+        }
+      } else {
+        // Completer: advance the items of set `o` waiting on this production's nonterminal.
+        const from = sets[o]!;
+        const list = from.waiting.get(prod.lhs);
+        if (list !== undefined) {
+          for (let j = 0; j < list.length; j++) {
+            const at = list[j]!;
+            this.add(set, from.items[at]!, from.items[at + 1]! + 1, from.items[at + 2]!);
           }
         }
       }
     }
-    return { sets, n };
+  }
+
+  /** @internal Scanner: the items of `set` advanced over code point `cp` (seed of the next set). */
+  scan(set: EarleySet, next: EarleySet, cp: number): void {
+    const items = set.items;
+    for (let k = 0; k < items.length; k += 3) {
+      const p = items[k]!;
+      const d = items[k + 1]!;
+      const rhs = this.prods[p]!.rhs;
+      if (d < rhs.length && rhs[d]! < 0 && inRanges(this.terminals[-rhs[d]! - 1]!, cp)) {
+        this.add(next, p, d + 1, items[k + 2]!);
+      }
+    }
+  }
+
+  /** @internal Whether some item of `set` can scan a non-surrogate code point in `lo..hi`. */
+  canScanRange(set: EarleySet, lo: number, hi: number): boolean {
+    const items = set.items;
+    for (let k = 0; k < items.length; k += 3) {
+      const rhs = this.prods[items[k]!]!.rhs;
+      const d = items[k + 1]!;
+      if (d < rhs.length && rhs[d]! < 0 && rangesIntersect(this.terminals[-rhs[d]! - 1]!, lo, hi)) return true;
+    }
+    return false;
+  }
+
+  /** @internal Whether `set` holds the completed augmented start item. */
+  hasAccept(set: EarleySet): boolean {
+    return set.seen.has((this.itemBase[this.startProd]! + 1) * ORIGIN_LIMIT);
+  }
+}
+
+/** One Earley set: flat `(production, dot, origin)` triples, a dedup set, items waiting per nonterminal. */
+interface EarleySet {
+  readonly items: number[];
+  readonly seen: Set<number>;
+  readonly waiting: Map<number, number[]>;
+}
+
+function newSet(): EarleySet {
+  return { items: [], seen: new Set(), waiting: new Map() };
+}
+
+/** Item keys are `lr0 * ORIGIN_LIMIT + origin`: texts up to 2^24 code points. */
+const ORIGIN_LIMIT = 1 << 24;
+const EMPTY_BYTES = new Uint8Array(0);
+
+/** Whether `ranges` share a non-surrogate code point with `lo..hi`. */
+function rangesIntersect(ranges: readonly number[], lo: number, hi: number): boolean {
+  for (let i = 0; i < ranges.length; i += 2) {
+    const a = Math.max(lo, ranges[i]!);
+    const b = Math.min(hi, ranges[i + 1]!);
+    if (a <= b && (a < 0xd800 || b > 0xdfff)) return true;
+  }
+  return false;
+}
+
+/**
+ * The code points a UTF-8 byte sequence can still become: `[lo, hi]` for a
+ * valid (possibly partial) sequence, `undefined` when no code point starts
+ * with these bytes (bad lead or continuation byte, overlong, above U+10FFFF).
+ * Surrogates are left in the range; callers exclude them.
+ */
+function utf8Range(b: Uint8Array): [number, number] | undefined {
+  const lead = b[0]!;
+  let len: number;
+  let bits: number;
+  let min: number;
+  let max: number;
+  if (lead < 0x80) return b.length === 1 ? [lead, lead] : undefined;
+  if (lead >= 0xc0 && lead < 0xe0) (len = 2), (bits = lead & 0x1f), (min = 0x80), (max = 0x7ff);
+  else if (lead >= 0xe0 && lead < 0xf0) (len = 3), (bits = lead & 0x0f), (min = 0x800), (max = 0xffff);
+  else if (lead >= 0xf0 && lead < 0xf8) (len = 4), (bits = lead & 0x07), (min = 0x10000), (max = 0x10ffff);
+  else return undefined;
+  if (b.length > len) return undefined;
+  for (let i = 1; i < b.length; i++) {
+    if ((b[i]! & 0xc0) !== 0x80) return undefined;
+    bits = (bits << 6) | (b[i]! & 0x3f);
+  }
+  const rest = 6 * (len - b.length);
+  const lo = Math.max(min, bits * 2 ** rest);
+  const hi = Math.min(max, (bits + 1) * 2 ** rest - 1);
+  return lo <= hi ? [lo, hi] : undefined;
+}
+
+/** Length of the UTF-8 sequence `lead` starts (1 for bytes that start none: they fail in {@link utf8Range}). */
+function utf8Length(lead: number): number {
+  return lead < 0xc0 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : lead < 0xf8 ? 4 : 1;
+}
+
+/**
+ * An Earley chart after some prefix, immutable: {@link OracleChart.feed}
+ * returns a new chart sharing the finished sets, so one prefix can be
+ * extended many ways (say, by every token of a vocabulary).
+ */
+export class OracleChart {
+  /** @internal */
+  constructor(
+    private readonly oracle: GrammarOracle,
+    /** Earley sets, one per code point read plus one; empty when the prefix is dead. */
+    private readonly sets: readonly EarleySet[],
+    /** Trailing bytes of an incomplete UTF-8 sequence (from {@link feedBytes}). */
+    private readonly pending: Uint8Array,
+  ) {}
+
+  /** Number of code points read. */
+  get length(): number {
+    return this.sets.length - 1;
+  }
+
+  /** The chart after also reading `text` (code points). Not allowed while bytes are pending. */
+  feed(text: string): OracleChart {
+    if (this.pending.length > 0) throw new RangeError('OracleChart.feed: an incomplete UTF-8 sequence is pending');
+    if (this.sets.length === 0) return this;
+    const sets = this.sets.slice();
+    for (const ch of text) if (!this.step(sets, ch.codePointAt(0)!)) return new OracleChart(this.oracle, [], EMPTY_BYTES);
+    return new OracleChart(this.oracle, sets, EMPTY_BYTES);
+  }
+
+  /** The chart after also reading UTF-8 `bytes`; a trailing incomplete sequence stays pending. */
+  feedBytes(bytes: Uint8Array): OracleChart {
+    if (this.sets.length === 0) return this;
+    const all = new Uint8Array(this.pending.length + bytes.length);
+    all.set(this.pending);
+    all.set(bytes, this.pending.length);
+    const dead = new OracleChart(this.oracle, [], EMPTY_BYTES);
+    const sets = this.sets.slice();
+    let i = 0;
+    while (i < all.length) {
+      const len = utf8Length(all[i]!);
+      const seq = all.subarray(i, Math.min(all.length, i + len));
+      const range = utf8Range(seq);
+      if (range === undefined) return dead;
+      if (seq.length < len) {
+        const chart = new OracleChart(this.oracle, sets, seq.slice());
+        return chart.isViable() ? chart : dead;
+      }
+      if (range[0] >= 0xd800 && range[0] <= 0xdfff) return dead; // encoded surrogate: invalid UTF-8
+      if (!this.step(sets, range[0])) return dead;
+      i += len;
+    }
+    return new OracleChart(this.oracle, sets, EMPTY_BYTES);
+  }
+
+  /** Whether the prefix read so far is in the language. */
+  isAccepting(): boolean {
+    return this.sets.length > 0 && this.pending.length === 0 && this.oracle.hasAccept(this.sets[this.sets.length - 1]!);
+  }
+
+  /** Whether some continuation (possibly empty) of the prefix is in the language. */
+  isViable(): boolean {
+    if (this.sets.length === 0) return false;
+    const last = this.sets[this.sets.length - 1]!;
+    if (this.pending.length === 0) return last.items.length > 0;
+    const range = utf8Range(this.pending);
+    return range !== undefined && this.oracle.canScanRange(last, range[0], range[1]);
+  }
+
+  /** Reads one code point into `sets`; false when the prefix dies. */
+  private step(sets: EarleySet[], cp: number): boolean {
+    const i = sets.length - 1;
+    const next = newSet();
+    this.oracle.scan(sets[i]!, next, cp);
+    if (next.items.length === 0) return false;
+    sets.push(next);
+    this.oracle.close(sets, i + 1);
+    return true;
   }
 }

@@ -183,3 +183,92 @@ describe('oracle on context-free grammars', () => {
     expect(() => GrammarOracle.fromExpr(ref('nope'))).toThrow('oracle: reference to undefined rule "nope"');
   });
 });
+
+describe('oracle charts and bytes', () => {
+  const enc = new TextEncoder();
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
+
+  it('charts are immutable and can branch', () => {
+    const o = GrammarOracle.fromExpr(parseRegex('ab*c|ad'));
+    const a = o.start().feed('a');
+    const ab = a.feed('b');
+    expect(a.feed('d').isAccepting()).toBe(true);
+    expect(ab.feed('d').isViable()).toBe(false);
+    expect(ab.feed('bc').isAccepting()).toBe(true);
+    expect(a.feed('bbc').isAccepting()).toBe(true);
+    expect(a.length).toBe(1);
+    expect(ab.feed('x').feed('c').isViable()).toBe(false);
+  });
+
+  it('UTF-8 edge cases', () => {
+    const e = GrammarOracle.fromExpr(literal('é'));
+    expect(e.isViableBytePrefix(bytes(0xc3))).toBe(true);
+    expect(e.acceptsBytes(bytes(0xc3, 0xa9))).toBe(true);
+    expect(e.isViableBytePrefix(bytes(0xc3, 0xa8))).toBe(false);
+    expect(e.isViableBytePrefix(bytes(0xc4))).toBe(false);
+    expect(e.acceptsBytes(bytes(0xc3))).toBe(false);
+    const emoji = GrammarOracle.fromExpr(parseRegex('[😀-😂]'));
+    expect(emoji.isViableBytePrefix(bytes(0xf0, 0x9f, 0x98))).toBe(true);
+    expect(emoji.acceptsBytes(bytes(0xf0, 0x9f, 0x98, 0x82))).toBe(true);
+    expect(emoji.isViableBytePrefix(bytes(0xf0, 0x9f, 0x98, 0x83))).toBe(false);
+    expect(emoji.isViableBytePrefix(bytes(0xf0, 0x9f, 0x99))).toBe(false);
+    const any = GrammarOracle.fromExpr(star(charClass([0, 0x10ffff])));
+    expect(any.isViableBytePrefix(bytes(0xed, 0x9f))).toBe(true);
+    expect(any.isViableBytePrefix(bytes(0xed, 0xa0))).toBe(false); // surrogates
+    expect(any.acceptsBytes(bytes(0xed, 0xa0, 0x80))).toBe(false);
+    expect(any.acceptsBytes(bytes(0xf4, 0x8f, 0xbf, 0xbf))).toBe(true);
+    expect(any.isViableBytePrefix(bytes(0xf4, 0x90))).toBe(false); // above U+10FFFF
+    expect(any.isViableBytePrefix(bytes(0xc0))).toBe(false); // overlong
+    expect(any.isViableBytePrefix(bytes(0xe0, 0x80))).toBe(false); // overlong
+    expect(any.isViableBytePrefix(bytes(0x80))).toBe(false);
+    expect(any.isViableBytePrefix(bytes(0xff))).toBe(false);
+    expect(any.acceptsBytes(enc.encode('any text ✓ 😀'))).toBe(true);
+    // Pending bytes carry across feeds.
+    const c = emoji.start().feedBytes(bytes(0xf0, 0x9f)).feedBytes(bytes(0x98, 0x81));
+    expect(c.isAccepting()).toBe(true);
+  });
+
+  it('byte prefixes agree with code-point prefixes, partial sequences by brute force', () => {
+    const r = rng(5);
+    const alphabet = ['a', 'b', 'é', 'ß', 'Σ', '中', '€', '😀', ' '];
+    for (const p of ['(a|é)+ß?', '[a-zà-ÿ]{1,3}€', '\\p{L}+ \\S', '中文|中[^文]', '(?:😀|a)*b', '.{2}']) {
+      const o = GrammarOracle.fromExpr(parseRegex(p));
+      for (let t = 0; t < 20; t++) {
+        let s = '';
+        for (let n = pick(r, 5); n > 0; n--) s += alphabet[pick(r, alphabet.length)]!;
+        const cps = Array.from(s);
+        let prefix = '';
+        for (const ch of cps) {
+          const chart = o.start().feed(prefix);
+          const b = enc.encode(ch);
+          for (let k = 1; k < b.length; k++) {
+            // Partial: viable iff some code point with these leading bytes continues the prefix.
+            const head = b.subarray(0, k);
+            let expected = false;
+            const rest = b.length - k;
+            if (rest <= 2) {
+              for (let x = 0; x < 64 ** rest && !expected; x++) {
+                const tail = rest === 1 ? [0x80 | x] : [0x80 | (x >> 6), 0x80 | (x & 63)];
+                const full = Uint8Array.from([...head, ...tail]);
+                let decoded: string;
+                try {
+                  decoded = strict.decode(full);
+                } catch {
+                  continue;
+                }
+                expected = chart.feed(decoded).isViable();
+              }
+              const got = o.isViableBytePrefix(Uint8Array.from([...enc.encode(prefix), ...head]));
+              expect(got, `${p} ${JSON.stringify(prefix)} + ${k} bytes of ${ch}`).toBe(expected);
+            }
+          }
+          prefix += ch;
+          const bp = enc.encode(prefix);
+          expect(o.isViableBytePrefix(bp), `${p} ${JSON.stringify(prefix)}`).toBe(o.isViablePrefix(prefix));
+          expect(o.acceptsBytes(bp)).toBe(o.accepts(prefix));
+        }
+      }
+    }
+  });
+});
