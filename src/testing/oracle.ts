@@ -11,6 +11,11 @@
  * set after a prefix means some continuation completes it: that is what makes
  * {@link GrammarOracle.isViablePrefix} exact.
  *
+ * Questions can be asked over code points (`accepts`, `isViablePrefix`) or
+ * over UTF-8 bytes that may end inside a code point (`acceptsBytes`,
+ * `isViableBytePrefix`: what an exact token mask must agree with), and a
+ * prefix's chart can be kept and extended many ways (`start().feed(..)`).
+ *
  * Repetitions are expanded (linear in their bounds): keep bounds small.
  */
 import { InvalidArgumentError } from '../errors.js';
