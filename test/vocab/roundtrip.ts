@@ -115,6 +115,25 @@ export function defineTokenizerSuite(c: TokenizerCase): void {
       expect(plain.every((id) => !v.isSpecial(id))).toBe(true);
     });
 
+    it('decode of random token sequences agrees with the concatenated bytes', () => {
+      const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+      const ids = sampleIds(v.tokenizerSize, 2400).filter((id) => !v.isSpecial(id) && v.tokenBytes(id).length > 0);
+      let compared = 0;
+      for (let k = 0; k + 6 <= ids.length; k += 6) {
+        const seq = ids.slice(k, k + 1 + (k % 6));
+        let text: string;
+        try {
+          text = strict.decode(concat(seq.map((id) => v.tokenBytes(id))));
+        } catch {
+          continue; // split UTF-8 sequences: replacement characters may legitimately differ
+        }
+        if (c.prefixSpace && text.startsWith(' ')) text = text.slice(1); // the Strip decoder
+        expect(v.decode(seq), JSON.stringify(seq)).toBe(text);
+        compared++;
+      }
+      expect(compared).toBeGreaterThan(50);
+    });
+
     it('single-token decode agrees with tokenBytes on a sample of ids', () => {
       const dec = new TextDecoder('utf-8', { ignoreBOM: true });
       const ids = [...sampleIds(v.tokenizerSize, 1500), ...v.specialIds().slice(0, 20)];
