@@ -89,7 +89,7 @@ export class Vocabulary {
   readonly name: string;
   /** How token strings map to bytes. */
   readonly kind: VocabularyKind;
-  /** Logits size = max(tokenizer's size, config.json vocab_size); the bitmask length in tokens. */
+  /** Logits size = max(tokenizer's size, config.json `vocab_size` or `text_config.vocab_size`); the bitmask length in tokens. */
   readonly size: number;
   /** Number of ids the tokenizer defines; ids >= this are padding and never allowed. */
   readonly tokenizerSize: number;
@@ -427,7 +427,11 @@ function buildVocabulary(
   const config = isObject(opts.config) ? opts.config : {};
   const generationConfig = isObject(opts.generationConfig) ? opts.generationConfig : {};
   const tokenizerConfig = isObject(opts.tokenizerConfig) ? opts.tokenizerConfig : {};
-  const configSize = Number.isInteger(config.vocab_size) ? (config.vocab_size as number) : 0;
+  // Multimodal configs (Gemma-3) keep the language model's fields under text_config.
+  const textConfig = isObject(config.text_config) ? config.text_config : {};
+  const configSize = Number.isInteger(config.vocab_size)
+    ? (config.vocab_size as number)
+    : Number.isInteger(textConfig.vocab_size) ? (textConfig.vocab_size as number) : 0;
   const size = Math.max(tokenizerSize, configSize);
 
   // Which source defines each id: an added token (wins) or a vocab entry.
@@ -495,7 +499,9 @@ function buildVocabulary(
     const k = id < tokenizerSize ? entryOf[id] : -1;
     return k >= 0 ? rawKeyText(raw, k) : '';
   };
-  const eos = new Set<number>([...idList(config.eos_token_id), ...idList(generationConfig.eos_token_id)]);
+  const eos = new Set<number>([
+    ...idList(config.eos_token_id), ...idList(textConfig.eos_token_id), ...idList(generationConfig.eos_token_id),
+  ]);
   const eosName = tokenName(tokenizerConfig.eos_token);
   if (eosName !== undefined) {
     const id = idOf(eosName);

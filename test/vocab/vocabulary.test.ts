@@ -225,6 +225,21 @@ describe('configs beside tokenizer.json', () => {
     expect(() => v.tokenBytes(151936)).toThrow(InvalidArgumentError);
   });
 
+  it('reads vocab_size and eos_token_id from a multimodal text_config (Gemma-3 layout)', () => {
+    const json = sentencePieceJson({ '<pad>': 0, '<eos>': 1, '<bos>': 2, 'a': 3 }, [
+      { id: 0, content: '<pad>', special: true }, { id: 1, content: '<eos>', special: true },
+      { id: 2, content: '<bos>', special: true }, { id: 4, content: '<end_of_turn>', special: true },
+    ]);
+    const v = Vocabulary.fromTokenizerJson(json, {
+      config: { architectures: ['Gemma3ForConditionalGeneration'], eos_token_id: [1, 4], text_config: { vocab_size: 64 } },
+      tokenizerConfig: { eos_token: '<end_of_turn>', bos_token: '<bos>' },
+    });
+    expect(v.size).toBe(64);
+    expect(v.tokenizerSize).toBe(5);
+    expect(v.eosIds).toEqual([1, 4]);
+    expect(v.bosId).toBe(2);
+  });
+
   it('collects every EOS id (Llama-3.1 generation_config lists three)', async () => {
     const file = resolveTokenizerPath('llama3.1');
     const dir = tempDir(
