@@ -49,25 +49,20 @@ const ASTRAL_INDEX = 0x10000 - (SURROGATE_HI - SURROGATE_LO + 1);
 
 function allCodePoints(): string {
   if (allText !== undefined) return allText;
-  const chunks: string[] = [];
-  const buf = new Uint16Array(0x2000);
-  const flush = (n: number): void => {
-    chunks.push(String.fromCharCode.apply(null, buf.subarray(0, n) as unknown as number[]));
-  };
+  const units = new Uint16Array(ASTRAL_INDEX + 2 * (MAX_CODE_POINT - 0xffff));
   let n = 0;
-  for (let cp = 0; cp <= 0xffff; cp++) {
-    if (cp >= SURROGATE_LO && cp <= SURROGATE_HI) continue;
-    buf[n++] = cp;
-    if (n === buf.length) (flush(n), (n = 0));
+  for (let cp = 0; cp <= 0xffff; cp++) if (cp < SURROGATE_LO || cp > SURROGATE_HI) units[n++] = cp;
+  for (let v = 0; v <= MAX_CODE_POINT - 0x10000; v++) {
+    units[n++] = 0xd800 + (v >> 10);
+    units[n++] = 0xdc00 + (v & 0x3ff);
   }
-  for (let cp = 0x10000; cp <= MAX_CODE_POINT; cp++) {
-    const v = cp - 0x10000;
-    buf[n++] = 0xd800 + (v >> 10);
-    buf[n++] = 0xdc00 + (v & 0x3ff);
-    if (n === buf.length) (flush(n), (n = 0));
+  if (new Uint8Array(Uint16Array.of(1).buffer)[0] === 1) {
+    allText = new TextDecoder('utf-16le').decode(units); // one native call on little-endian hosts
+  } else {
+    const chunks: string[] = [];
+    for (let i = 0; i < n; i += 0x2000) chunks.push(String.fromCharCode(...units.subarray(i, Math.min(n, i + 0x2000))));
+    allText = chunks.join('');
   }
-  if (n > 0) flush(n);
-  allText = chunks.join('');
   return allText;
 }
 
