@@ -11,6 +11,9 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ConstrainError } from '../errors.js';
 import { register as registerBench } from './bench.js';
+import { register as registerConvert } from './convert.js';
+import { register as registerE2e } from './e2e.js';
+import { register as registerGenerate } from './generate.js';
 import { register as registerGrammar } from './grammar.js';
 import { register as registerVocab } from './vocab.js';
 
@@ -36,6 +39,9 @@ export function buildProgram(): Command {
   registerVocab(program);
   registerGrammar(program);
   registerBench(program);
+  registerGenerate(program);
+  registerConvert(program);
+  registerE2e(program);
   return program;
 }
 

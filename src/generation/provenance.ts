@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { ChatMessage } from './chat.js';
 import type { ConstraintSpec } from './constraint.js';
 
@@ -129,10 +130,18 @@ export function packageVersions(): Record<string, string> {
   const req = createRequire(import.meta.url);
   const read = (name: string): string => {
     try {
-      return (JSON.parse(readFileSync(req.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
+      // Walk up from the entry point: some packages do not export package.json.
+      let dir = dirname(req.resolve(name));
+      for (let i = 0; i < 6; i++, dir = dirname(dir)) {
+        const f = join(dir, 'package.json');
+        if (!existsSync(f)) continue;
+        const pkg = JSON.parse(readFileSync(f, 'utf8')) as { name?: string; version?: string };
+        if (pkg.name === name && pkg.version) return pkg.version;
+      }
     } catch {
-      return 'unknown';
+      // not installed
     }
+    return 'unknown';
   };
   let own = 'unknown';
   try {
