@@ -144,14 +144,11 @@ export class Vocabulary {
    */
   static async fromFile(path: string): Promise<Vocabulary> {
     const file = resolveTokenizerPath(path);
-    let buf: Buffer;
-    try {
-      buf = await readFile(file);
-    } catch (e) {
-      throw new TokenizerLoadError(file, `cannot read: ${(e as Error).message}`);
-    }
     const dir = dirname(file);
-    const [tokenizerConfig, config, generationConfig] = await Promise.all([
+    const [buf, tokenizerConfig, config, generationConfig] = await Promise.all([
+      readFile(file).catch((e: Error) => {
+        throw new TokenizerLoadError(file, `cannot read: ${e.message}`);
+      }),
       readSidecar(join(dir, 'tokenizer_config.json')),
       readSidecar(join(dir, 'config.json')),
       readSidecar(join(dir, 'generation_config.json')),
@@ -161,7 +158,7 @@ export class Vocabulary {
     const scanned = scanTokenizerJson(buf);
     if (scanned === undefined) {
       // Unusual layout or invalid JSON: parse it all (gives the syntax error).
-      const json = parseJson(utf8Decode(buf), file);
+      const json = parseJson(utf8Decode(buf).replace(/^\ufeff/, ''), file);
       if (!isObject(json)) throw new TokenizerLoadError(file, 'not a JSON object');
       return fromParsed(json, undefined, { ...sidecars, name, file }, () => json);
     }

@@ -170,6 +170,7 @@ describe('fast file scan', () => {
     ['model before the other members', JSON.stringify({ model: json.model, ...json })],
     ['a member after merges', JSON.stringify(json).replace(/\}\}$/, ',"extra":[1]}}')],
     ['BOM and CRLF', '\ufeff' + JSON.stringify(json, null, 1).replace(/\n/g, '\r\n')],
+    ['BOM and an id with an exponent (JSON.parse fallback)', '\ufeff' + JSON.stringify(json).replace('"x":5', '"x":5e0')],
   ])('reads a %s file like JSON.parse does', async (_label, text) => {
     const dir = tempDir({ 'tokenizer.json': text, 'tokenizer_config.json': config });
     expect(snapshot(await Vocabulary.fromFile(dir))).toEqual(reference);
