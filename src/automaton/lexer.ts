@@ -119,8 +119,44 @@ export class LexerTable {
       if (d !== NOTHING) pairs.push(src[i]!, d);
     }
     const s = this.intern(pairs);
-    this.trans[state * 256 + byte] = s;
+    // Every byte in the same derivative class goes to the same state.
+    const classes = this.classesOf(state);
+    const c = classes[byte]!;
+    const base = state * 256;
+    for (let b = 0; b < 256; b++) if (classes[b] === c) this.trans[base + b] = s;
     return s;
+  }
+
+  private readonly classCache = new Map<number, Uint8Array>();
+  private readonly classByKey = new Map<string, Uint8Array>();
+
+  /** Partition of the 256 bytes into classes with equal derivatives in `state`. */
+  private classesOf(state: number): Uint8Array {
+    const hit = this.classCache.get(state);
+    if (hit !== undefined) return hit;
+    const src = this.items[state]!;
+    const sets = new Set<number>();
+    for (let i = 0; i < src.length; i += 2) for (const h of this.store.headSets(src[i + 1]!)) sets.add(h);
+    const sorted = [...sets].sort((a, b) => a - b);
+    const key = sorted.join(',');
+    let cls = this.classByKey.get(key);
+    if (cls === undefined) {
+      cls = new Uint8Array(256);
+      const remap = new Int16Array(512);
+      for (const h of sorted) {
+        const bits = this.store.byteSetBits(h);
+        remap.fill(-1);
+        let next = 0;
+        for (let b = 0; b < 256; b++) {
+          const k = cls[b]! * 2 + ((bits[b >>> 5]! >>> (b & 31)) & 1);
+          if (remap[k]! < 0) remap[k] = next++;
+          cls[b] = remap[k]!;
+        }
+      }
+      this.classByKey.set(key, cls);
+    }
+    this.classCache.set(state, cls);
+    return cls;
   }
 
   /** Whether some byte can follow in `state` (false for the dead state and for finished lexemes). */

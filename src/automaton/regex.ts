@@ -66,7 +66,7 @@ export class RegexStore {
   private readonly index = new Map<string, number>();
   /** Byte sets: 8 words each (256 bits). */
   private byteSets: Uint32Array[] = [];
-  private readonly byteSetIndex = new Map<string, number>();
+  private readonly byteSetIndex = new Map<number, number[]>();
   /** Alternation operand lists. */
   private alts: Int32Array[] = [];
   /** Memoised derivatives: key id*256+byte. */
@@ -107,14 +107,30 @@ export class RegexStore {
   /** A set of bytes given as a 256-bit set (8 words); the empty set gives NOTHING. */
   byteSet(bits: Uint32Array): number {
     let any = 0;
-    for (let i = 0; i < 8; i++) any |= bits[i]!;
+    let h = 0x811c9dc5;
+    for (let i = 0; i < 8; i++) {
+      any |= bits[i]!;
+      h = Math.imul(h ^ bits[i]!, 0x01000193);
+    }
     if (any === 0) return NOTHING;
-    const key = Array.prototype.join.call(bits, ',');
-    let idx = this.byteSetIndex.get(key);
-    if (idx === undefined) {
+    let idx = -1;
+    const bucket = this.byteSetIndex.get(h);
+    if (bucket !== undefined) {
+      for (const cand of bucket) {
+        const s = this.byteSets[cand]!;
+        let same = true;
+        for (let i = 0; i < 8; i++) if (s[i] !== bits[i]) same = false;
+        if (same) {
+          idx = cand;
+          break;
+        }
+      }
+    }
+    if (idx < 0) {
       idx = this.byteSets.length;
       this.byteSets.push(Uint32Array.from(bits));
-      this.byteSetIndex.set(key, idx);
+      if (bucket === undefined) this.byteSetIndex.set(h, [idx]);
+      else bucket.push(idx);
     }
     return this.node(Kind.Bytes, idx, 0, 0, 0);
   }
@@ -246,6 +262,49 @@ export class RegexStore {
     }
     this.derivCache.set(key, r);
     return r;
+  }
+
+  private readonly headMemo = new Map<number, Int32Array>();
+
+  /**
+   * Byte-set indices that can match the first byte of `id`: the derivative
+   * by a byte depends only on which of these sets hold it, so bytes with the
+   * same memberships share one derivative (derivative classes, Owens et al.).
+   */
+  headSets(id: number): Int32Array {
+    const hit = this.headMemo.get(id);
+    if (hit !== undefined) return hit;
+    const out = new Set<number>();
+    const visit = (x: number): void => {
+      switch (this.kind[x] as Kind) {
+        case Kind.Bytes:
+          out.add(this.a[x]!);
+          break;
+        case Kind.Seq:
+          for (const h of this.headSets(this.a[x]!)) out.add(h);
+          if (this.nullable[this.a[x]!]) for (const h of this.headSets(this.b[x]!)) out.add(h);
+          break;
+        case Kind.Alt: {
+          const items = this.altItems(x);
+          for (let i = 0; i < items.length; i++) for (const h of this.headSets(items[i]!)) out.add(h);
+          break;
+        }
+        case Kind.Repeat:
+          for (const h of this.headSets(this.a[x]!)) out.add(h);
+          break;
+        default:
+          break;
+      }
+    };
+    visit(id);
+    const r = Int32Array.from(out);
+    this.headMemo.set(id, r);
+    return r;
+  }
+
+  /** The byte set with index `i` (8 words). */
+  byteSetBits(i: number): Uint32Array {
+    return this.byteSets[i]!;
   }
 
   /** Whether `bytes` is in the language of `id` (for tests and debugging). */
