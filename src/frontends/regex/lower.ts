@@ -2,12 +2,11 @@
  * Lowers the regex AST to the grammar IR: case folding, `.` and class sets,
  * bounded repetition (checked against `maxRepeat`), and anchors.
  *
- * Anchors are handled by lowering each node to at most four *variants*, one
- * per combination of "anchored at the start" / "anchored at the end", so
- * `(^a|b)c` in search mode becomes `a c [\s\S]* | [\s\S]* b c [\s\S]*`. A
- * `^` is accepted only where nothing can precede it (first term of an
- * alternative that is itself at the start, through unquantified groups), a
- * `$` symmetrically; anywhere else it is an `UnsupportedFeatureError`.
+ * Anchors (`^`, `$`, no multiline) are exact anywhere: each node is lowered
+ * to four languages, one per combination of "passes a `^`" / "passes a `$`"
+ * (see {@link Lowered}), so `(^a|b)c` in search mode becomes
+ * `[\s\S]* b c [\s\S]* | a c [\s\S]*`, `a^b` the empty language, and
+ * `(x($|/))*` works inside a repetition.
  */
 import { LimitExceededError, UnsupportedFeatureError } from '../../errors.js';
 import {
@@ -43,11 +42,26 @@ export interface LowerOptions {
   source: string;
 }
 
-/** One way a node can match, and whether that way is pinned to the text's start / end. */
-interface Variant {
-  readonly s: boolean;
-  readonly e: boolean;
-  readonly expr: Expr;
+/**
+ * A node lowered with its anchors resolved. Index `k = s * 2 + e` over two
+ * flags: `s`, the derivation passes a `^`; `e`, it passes a `$`. A derivation
+ * counts only if its `^`s come before anything it consumes and its `$`s after
+ * (with nothing consumed, any order: start and end are then one position).
+ * `v[k]` is the language consumed by the counted derivations with flags `k`;
+ * `z[k]` whether one of them consumes nothing. Anchor-free nodes have only
+ * `v[0]`, with `z[0]` = nullable.
+ */
+interface Lowered {
+  readonly v: readonly [Expr, Expr, Expr, Expr];
+  readonly z: readonly [boolean, boolean, boolean, boolean];
+}
+
+/** Flag indices of {@link Lowered}. */
+const enum Flags {
+  None = 0,
+  End = 1,
+  Start = 2,
+  Both = 3,
 }
 
 /** Lowers a parsed pattern to an IR expression. */
@@ -61,13 +75,15 @@ class Lowerer {
   constructor(private readonly opts: LowerOptions) {}
 
   top(ast: Node): Expr {
-    const variants = this.node(ast, true, true);
-    if (this.opts.mode === 'full') return alt(...variants.map((v) => v.expr));
+    const { v } = this.node(ast);
+    if (this.opts.mode === 'full') return alt(v[Flags.None], v[Flags.Start], v[Flags.End], v[Flags.Both]);
+    const any = this.anyStar;
+    const free = v[Flags.None];
     return alt(
-      ...variants.map((v) => {
-        if (!v.s && !v.e && v.expr.kind === 'empty') return this.anyStar;
-        return concat([v.s ? empty() : this.anyStar, v.expr, v.e ? empty() : this.anyStar]);
-      }),
+      free.kind === 'empty' ? any : concat([any, free, any]),
+      concat([v[Flags.Start], any]),
+      concat([any, v[Flags.End]]),
+      v[Flags.Both],
     );
   }
 
@@ -75,7 +91,7 @@ class Lowerer {
     return `${this.opts.source} offset ${offset}`;
   }
 
-  private node(n: Node, atStart: boolean, atEnd: boolean): Variant[] {
+  private node(n: Node): Lowered {
     switch (n.kind) {
       case 'char':
         return plain(this.char(n.cp));
@@ -86,51 +102,48 @@ class Lowerer {
       case 'set':
         return plain(this.set(this.setRanges(n.items, n.negated)));
       case 'group':
-        return this.node(n.body, atStart, atEnd);
-      case 'alt':
-        return merge(n.items.flatMap((it) => this.node(it, atStart, atEnd)));
-      case 'seq':
-        return this.sequence(n.items, atStart, atEnd);
+        return this.node(n.body);
+      case 'alt': {
+        const parts = n.items.map((it) => this.node(it));
+        const v = [0, 1, 2, 3].map((k) => alt(...parts.map((p) => p.v[k]!)));
+        const z = [0, 1, 2, 3].map((k) => parts.some((p) => p.z[k]));
+        return { v: v as unknown as Lowered['v'], z: z as unknown as Lowered['z'] };
+      }
+      case 'seq': {
+        // Runs of anchor-free items are concatenated at once (linear in the pattern).
+        let acc = plain(empty());
+        let run: Expr[] = [];
+        for (const it of n.items) {
+          const l = this.node(it);
+          if (isPlain(l)) {
+            run.push(l.v[0]);
+            continue;
+          }
+          if (run.length > 0) acc = sequence(acc, plain(concat(run)));
+          run = [];
+          acc = sequence(acc, l);
+        }
+        return run.length > 0 ? sequence(acc, plain(concat(run))) : acc;
+      }
       case 'repeat': {
         const { maxRepeat } = this.opts;
         if (n.min > maxRepeat || (n.max !== Infinity && n.max > maxRepeat)) {
           const bounds = n.max === Infinity ? `{${n.min},}` : n.min === n.max ? `{${n.min}}` : `{${n.min},${n.max}}`;
           throw new LimitExceededError('maxRepeat', maxRepeat, `repetition ${bounds} at ${this.where(n.offset)}`);
         }
-        return plain(repeat(this.inner(n.item), n.min, n.max));
+        return repeatLowered(this.node(n.item), n.min, n.max);
       }
       case 'anchor': {
-        const ok = n.end ? atEnd : atStart;
-        if (!ok) {
-          throw new UnsupportedFeatureError(
-            'anchor',
-            this.where(n.offset),
-            `${n.end ? '$' : '^'} is only supported at the ${n.end ? 'end' : 'start'} of the pattern or of a top-level alternative`,
-          );
-        }
-        return [{ s: !n.end, e: n.end, expr: empty() }];
+        const k = n.end ? Flags.End : Flags.Start;
+        const v: Expr[] = [nothing(), nothing(), nothing(), nothing()];
+        const z = [false, false, false, false];
+        v[k] = empty();
+        z[k] = true;
+        return { v: v as unknown as Lowered['v'], z: z as unknown as Lowered['z'] };
       }
       case 'unsupported':
         throw new UnsupportedFeatureError(n.feature, this.where(n.offset));
     }
-  }
-
-  /** A node that must not contain edge anchors (inside a quantifier). */
-  private inner(n: Node): Expr {
-    return alt(...this.node(n, false, false).map((v) => v.expr));
-  }
-
-  private sequence(items: readonly Node[], atStart: boolean, atEnd: boolean): Variant[] {
-    const n = items.length;
-    if (n === 0) return plain(empty());
-    if (n === 1) return this.node(items[0]!, atStart, atEnd);
-    const first = this.node(items[0]!, atStart, false);
-    const middle: Expr[] = [];
-    for (let i = 1; i < n - 1; i++) middle.push(this.inner(items[i]!));
-    const last = this.node(items[n - 1]!, false, atEnd);
-    const out: Variant[] = [];
-    for (const a of first) for (const b of last) out.push({ s: a.s, e: b.e, expr: concat([a.expr, ...middle, b.expr]) });
-    return merge(out);
   }
 
   private char(cp: number): Expr {
@@ -181,19 +194,85 @@ class Lowerer {
   }
 }
 
-function plain(expr: Expr): Variant[] {
-  return [{ s: false, e: false, expr }];
+/** An anchor-free node. */
+function plain(expr: Expr): Lowered {
+  return { v: [expr, nothing(), nothing(), nothing()], z: [nullable(expr), false, false, false] };
 }
 
-/** Merges variants with the same anchoring into one alternation (at most four remain). */
-function merge(vs: Variant[]): Variant[] {
-  const out: Variant[] = [];
-  for (const v of vs) {
-    const i = out.findIndex((o) => o.s === v.s && o.e === v.e);
-    if (i < 0) out.push(v);
-    else out[i] = { s: v.s, e: v.e, expr: alt(out[i]!.expr, v.expr) };
+function isPlain(l: Lowered): boolean {
+  return l.v[1].kind === 'nothing' && l.v[2].kind === 'nothing' && l.v[3].kind === 'nothing' && !l.z[1] && !l.z[2] && !l.z[3];
+}
+
+/** Whether `e` matches the empty string (no refs occur in regex IR). */
+function nullable(e: Expr): boolean {
+  switch (e.kind) {
+    case 'empty':
+      return true;
+    case 'nothing':
+    case 'literal':
+    case 'class':
+    case 'ref':
+      return false;
+    case 'seq':
+      return e.items.every(nullable);
+    case 'alt':
+      return e.items.some(nullable);
+    case 'repeat':
+      return e.min === 0 || nullable(e.item);
   }
-  return out;
+}
+
+function epsIf(b: boolean): Expr {
+  return b ? empty() : nothing();
+}
+
+/**
+ * `a` then `b`. A `^` in `b` needs `a` to consume nothing; a `$` in `a` needs
+ * `b` to consume nothing. Flags combine by OR.
+ */
+function sequence(a: Lowered, b: Lowered): Lowered {
+  if (isPlain(a) && isPlain(b)) {
+    return { v: [concat([a.v[0], b.v[0]]), nothing(), nothing(), nothing()], z: [a.z[0] && b.z[0], false, false, false] };
+  }
+  const v: Expr[] = [nothing(), nothing(), nothing(), nothing()];
+  const z = [false, false, false, false];
+  for (let ka = 0; ka < 4; ka++) {
+    for (let kb = 0; kb < 4; kb++) {
+      const k = ka | kb;
+      const left = kb & Flags.Start ? epsIf(a.z[ka]!) : a.v[ka]!;
+      const right = ka & Flags.End ? epsIf(b.z[kb]!) : b.v[kb]!;
+      if (left.kind !== 'nothing' && right.kind !== 'nothing') v[k] = alt(v[k]!, concat([left, right]));
+      if (a.z[ka] && b.z[kb]) z[k] = true;
+    }
+  }
+  return { v: v as unknown as Lowered['v'], z: z as unknown as Lowered['z'] };
+}
+
+/**
+ * `a{m,n}`. In a counted derivation of k copies, let i be the last copy with
+ * a `^` and j the first with a `$`. Copies before i consume nothing (and have
+ * no `$`), copies after j consume nothing (and have no `^`), copies between
+ * are anchor-free. If j < i, no copy consumes anything.
+ */
+function repeatLowered(a: Lowered, m: number, n: number): Lowered {
+  const p = a.v[Flags.None];
+  if (isPlain(a)) return plain(repeat(p, m, n));
+  const [z00, z01, z10, z11] = a.z;
+  const zPre = z00 || z10; // a copy before the last `^`: consumes nothing, no `$`
+  const zPost = z00 || z01; // a copy after the first `$`: consumes nothing, no `^`
+  const pad = (lo: number): number => (zPre || zPost ? 0 : Math.max(0, lo));
+  const v: Expr[] = [repeat(p, m, n), nothing(), nothing(), nothing()];
+  if (n >= 1) {
+    v[Flags.Start] = concat([a.v[Flags.Start], repeat(p, zPre ? 0 : Math.max(0, m - 1), n - 1)]);
+    v[Flags.End] = concat([repeat(p, zPost ? 0 : Math.max(0, m - 1), n - 1), a.v[Flags.End]]);
+    const both: Expr[] = [];
+    if (m <= 1 || zPre || zPost) both.push(a.v[Flags.Both]);
+    if (n >= 2) both.push(concat([a.v[Flags.Start], repeat(p, pad(m - 2), n - 2), a.v[Flags.End]]));
+    if (z11 || (n >= 2 && z10 && z01)) both.push(empty());
+    v[Flags.Both] = alt(...both);
+  }
+  const z = [m === 0 || z00, n >= 1 && z01, n >= 1 && z10, n >= 1 && (z11 || (n >= 2 && z10 && z01))];
+  return { v: v as unknown as Lowered['v'], z: z as unknown as Lowered['z'] };
 }
 
 /** Concatenation that also joins adjacent literals into one. */

@@ -22,7 +22,10 @@ function randomPattern(r: () => number, depth: number): string {
     const k = pick(r, 10);
     if (depth < 2 && k === 0) atom = `(${randomPattern(r, depth + 1)}|${randomPattern(r, depth + 1)})`;
     else if (depth < 2 && k === 1) atom = `(?:${randomPattern(r, depth + 1)})`;
-    else atom = ATOMS[pick(r, ATOMS.length)]!;
+    else if (k === 2) {
+      out += pick(r, 2) === 0 ? '^' : '$'; // anchors anywhere; not quantifiable
+      continue;
+    } else atom = ATOMS[pick(r, ATOMS.length)]!;
     out += atom + QUANTS[pick(r, QUANTS.length)]!;
   }
   return out;
