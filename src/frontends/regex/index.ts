@@ -33,10 +33,10 @@ export const DEFAULT_MAX_REPEAT = 100_000;
 
 /**
  * Parses an ECMAScript regular expression into a grammar IR expression over code points.
+ * Anchors `^`/`$` are exact anywhere (`a^b` is the empty language).
  *
  * @throws GrammarSyntaxError on invalid syntax (message names the offset).
  * @throws UnsupportedFeatureError for lookaround, backreferences, `\b`/`\B`, the `m` flag, `v`-flag set notation.
- * Anchors `^`/`$` are exact anywhere (`a^b` is the empty language).
  * @throws LimitExceededError when a repetition bound exceeds `maxRepeat`.
  * @throws InvalidArgumentError on unknown or repeated flags.
  */
