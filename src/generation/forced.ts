@@ -1,0 +1,105 @@
+/**
+ * Jump-forward tokens: the text the constraint forces next, as token ids
+ * that spell exactly those bytes. The tokenizer's own encoding of the text is
+ * used when it spells them (canonical tokenization); when it does not (a
+ * SentencePiece tokenizer adds its dummy-prefix space `▁` to a text encoded
+ * on its own), the bytes are split greedily into the longest tokens. The last
+ * token is left out when more text may follow (it could merge with it), and
+ * every id returned is accepted in sequence from the matcher's state.
+ */
+import type { Matcher } from '../matcher/matcher.js';
+import type { Vocabulary } from '../vocab/vocabulary.js';
+import { idsBytes } from './prompt.js';
+
+/** Token bytes (latin1 string) → lowest id, and the longest token length, per vocabulary. */
+const tables = new WeakMap<Vocabulary, { byKey: Map<string, number>; longest: number }>();
+
+function tableOf(vocab: Vocabulary): { byKey: Map<string, number>; longest: number } {
+  let t = tables.get(vocab);
+  if (t) return t;
+  const byKey = new Map<string, number>();
+  let longest = 0;
+  for (let id = 0; id < vocab.tokenizerSize; id++) {
+    if (vocab.isSpecial(id)) continue;
+    const b = vocab.tokenBytes(id);
+    if (b.length === 0) continue;
+    const key = Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
+    if (!byKey.has(key)) byKey.set(key, id);
+    if (b.length > longest) longest = b.length;
+  }
+  t = { byKey, longest };
+  tables.set(vocab, t);
+  return t;
+}
+
+/** Greedy longest-match split of `bytes` into tokens; null when some byte has no token. */
+export function greedyTokens(vocab: Vocabulary, bytes: Uint8Array): number[] | null {
+  const { byKey, longest } = tableOf(vocab);
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const out: number[] = [];
+  let pos = 0;
+  while (pos < bytes.length) {
+    let len = Math.min(longest, bytes.length - pos);
+    let found = -1;
+    for (; len > 0; len--) {
+      const id = byKey.get(buf.toString('latin1', pos, pos + len));
+      if (id !== undefined) {
+        found = id;
+        break;
+      }
+    }
+    if (found < 0) return null;
+    out.push(found);
+    pos += len;
+  }
+  return out;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Length of `bytes` without an incomplete UTF-8 sequence at the end. */
+function completeUtf8(bytes: Uint8Array): number {
+  let i = bytes.length - 1;
+  let cont = 0;
+  while (i >= 0 && (bytes[i]! & 0xc0) === 0x80 && cont < 3) {
+    i--;
+    cont++;
+  }
+  if (i < 0) return 0;
+  const lead = bytes[i]!;
+  const need = lead < 0x80 ? 0 : lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : 1;
+  return need === cont ? bytes.length : i;
+}
+
+/** The forced continuation of `m` as token ids (see the module doc); [] when nothing is forced. */
+export function forcedIds(m: Matcher, vocab: Vocabulary): number[] {
+  const all = m.forcedBytes();
+  if (all.length === 0) return [];
+  const end = completeUtf8(all);
+  if (end === 0) return [];
+  const bytes = all.subarray(0, end);
+  let ids = vocab.encode(Buffer.from(bytes).toString('utf8'), { addSpecialTokens: false });
+  if (!sameBytes(idsBytes(vocab, ids), bytes)) ids = greedyTokens(vocab, bytes) ?? [];
+  if (ids.length === 0) return [];
+  const probe = m.fork();
+  let n = 0;
+  while (n < ids.length && probe.acceptToken(ids[n]!)) n++;
+  // The last token could merge with what follows: keep it only when nothing can follow.
+  if (n < ids.length) return ids.slice(0, Math.max(0, n - 1));
+  return end === all.length && !canContinue(probe) ? ids : ids.slice(0, -1);
+}
+
+/** Whether some byte can follow (probing all 256). */
+function canContinue(m: Matcher): boolean {
+  for (let b = 0; b < 256; b++) {
+    if (m.acceptString(Uint8Array.of(b))) {
+      m.rollback(1);
+      return true;
+    }
+  }
+  return false;
+}
