@@ -107,7 +107,7 @@ class Lowerer {
         const parts = n.items.map((it) => this.node(it));
         const v = [0, 1, 2, 3].map((k) => alt(...parts.map((p) => p.v[k]!)));
         const z = [0, 1, 2, 3].map((k) => parts.some((p) => p.z[k]));
-        return { v: v as unknown as Lowered['v'], z: z as unknown as Lowered['z'] };
+        return lowered(v, z);
       }
       case 'seq': {
         // Runs of anchor-free items are concatenated at once (linear in the pattern).
@@ -139,7 +139,7 @@ class Lowerer {
         const z = [false, false, false, false];
         v[k] = empty();
         z[k] = true;
-        return { v: v as unknown as Lowered['v'], z: z as unknown as Lowered['z'] };
+        return lowered(v, z);
       }
       case 'unsupported':
         throw new UnsupportedFeatureError(n.feature, this.where(n.offset));
@@ -194,6 +194,10 @@ class Lowerer {
   }
 }
 
+function lowered(v: readonly Expr[], z: readonly boolean[]): Lowered {
+  return { v: [v[0]!, v[1]!, v[2]!, v[3]!], z: [z[0]!, z[1]!, z[2]!, z[3]!] };
+}
+
 /** An anchor-free node. */
 function plain(expr: Expr): Lowered {
   return { v: [expr, nothing(), nothing(), nothing()], z: [nullable(expr), false, false, false] };
@@ -245,7 +249,7 @@ function sequence(a: Lowered, b: Lowered): Lowered {
       if (a.z[ka] && b.z[kb]) z[k] = true;
     }
   }
-  return { v: v as unknown as Lowered['v'], z: z as unknown as Lowered['z'] };
+  return lowered(v, z);
 }
 
 /**
@@ -272,7 +276,7 @@ function repeatLowered(a: Lowered, m: number, n: number): Lowered {
     v[Flags.Both] = alt(...both);
   }
   const z = [m === 0 || z00, n >= 1 && z01, n >= 1 && z10, n >= 1 && (z11 || (n >= 2 && z10 && z01))];
-  return { v: v as unknown as Lowered['v'], z: z as unknown as Lowered['z'] };
+  return lowered(v, z);
 }
 
 /** Concatenation that also joins adjacent literals into one. */
