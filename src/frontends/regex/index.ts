@@ -26,6 +26,13 @@ export interface RegexOptions {
   source?: string;
   /** Largest repetition bound accepted (default 100000); beyond it, `LimitExceededError('maxRepeat')`. */
   maxRepeat?: number;
+  /**
+   * Also accept the non-Unicode-mode (Annex B) spellings common in real schemas whose meaning
+   * is unambiguous: `\\:`, `\\-`, `\\@` (identity escapes of non-alphanumerics), a `{` that
+   * starts no quantifier and lone `}` `]` as literals, `[\\w-.]` as `\\w`, `-`, `.`. Matching
+   * semantics stay Unicode-mode. Default false (Node's `new RegExp(p, 'u')` syntax exactly).
+   */
+  lenient?: boolean;
 }
 
 /** Default of {@link RegexOptions.maxRepeat}. */
@@ -43,7 +50,7 @@ export const DEFAULT_MAX_REPEAT = 100_000;
 export function parseRegex(pattern: string, opts: RegexOptions = {}): Expr {
   const source = opts.source ?? '<regex>';
   const flags = parseFlags(opts.flags ?? '', source);
-  const ast = parsePattern(pattern, { source, unicodeSets: flags.has('v') });
+  const ast = parsePattern(pattern, { source, unicodeSets: flags.has('v'), lenient: opts.lenient ?? false });
   return lowerRegex(ast, {
     mode: opts.mode ?? 'full',
     ignoreCase: flags.has('i'),

@@ -16,6 +16,13 @@ export interface ParseOptions {
   source: string;
   /** Whether the `v` flag is set: class set notation (nested classes, `&&`, `--`, `\\q{}`) is then an UnsupportedFeatureError. */
   unicodeSets: boolean;
+  /**
+   * Also accept the Annex B (non-Unicode-mode) spellings whose meaning is
+   * unambiguous: identity escapes of non-alphanumeric characters (`\\:`, `\\-`,
+   * `\\@`), `{` that does not start a quantifier and lone `}` / `]` as literals,
+   * and a class escape at a range end as three atoms (`[\\w-.]`).
+   */
+  lenient: boolean;
 }
 
 /** Deepest group nesting accepted (keeps recursion far from the JS stack limit). */
@@ -129,7 +136,14 @@ class Parser {
   /** Fails when a quantifier follows (assertions and quantifiers cannot be repeated in Unicode mode). */
   private noQuantifier(): void {
     const c = this.peek();
-    if (c === 0x2a || c === 0x2b || c === 0x3f || c === 0x7b) this.fail('nothing to repeat', this.pos);
+    if (c === 0x2a || c === 0x2b || c === 0x3f || (c === 0x7b && (!this.opts.lenient || this.braceQuantifierAhead()))) {
+      this.fail('nothing to repeat', this.pos);
+    }
+  }
+
+  /** Whether a complete `{n}`, `{n,}` or `{n,m}` starts at the current position. */
+  private braceQuantifierAhead(): boolean {
+    return /^\{\d+(,\d*)?\}/.test(this.src.slice(this.pos));
   }
 
   private quantified(atom: Node, start: number): Node {
@@ -142,6 +156,7 @@ class Parser {
     else if (c === 0x3f) (min = 0), (max = 1), this.pos++;
     else if (c === 0x7b) {
       const m = /^\{(\d+)(,(\d*))?\}/.exec(this.src.slice(this.pos));
+      if (!m && this.opts.lenient) return atom; // the `{` is a literal, read next
       if (!m) this.fail('incomplete quantifier', this.pos);
       min = Number(m[1]);
       max = m[2] === undefined ? min : m[3] === '' ? Infinity : Number(m[3]);
@@ -174,7 +189,9 @@ class Parser {
       case 0x7b:
       case 0x7d:
       case 0x5d:
-        this.fail('lone quantifier bracket', start);
+        if (!this.opts.lenient) this.fail('lone quantifier bracket', start);
+        if (c === 0x7b && this.braceQuantifierAhead()) this.fail('nothing to repeat', start);
+        return { kind: 'char', cp: this.nextCodePoint(), offset: start };
       // falls through
       default:
         return { kind: 'char', cp: this.nextCodePoint(), offset: start };
@@ -312,6 +329,10 @@ class Parser {
         break;
       default:
         if (SYNTAX_CHARS.includes(c)) return c.charCodeAt(0);
+        if (this.opts.lenient && !/[A-Za-z0-9]/.test(c)) {
+          this.pos--;
+          return this.nextCodePoint();
+        }
     }
     this.fail('invalid escape', start);
   }
@@ -352,6 +373,14 @@ class Parser {
       if (this.peek() === 0x2d /* - */ && this.pos + 1 < this.src.length && this.src[this.pos + 1] !== ']') {
         this.pos++;
         const b = this.classAtom();
+        if ((typeof a !== 'number' || typeof b !== 'number') && this.opts.lenient) {
+          // Annex B: `[\\w-.]` is `\\w`, `-` and `.`.
+          for (const x of [a, 0x2d, b]) {
+            if (typeof x === 'number') single.push(x, x);
+            else items.push(x);
+          }
+          continue;
+        }
         if (typeof a !== 'number' || typeof b !== 'number') this.fail('invalid character class range', aStart);
         if (a > b) this.fail('range out of order in character class', aStart);
         single.push(a, b);
