@@ -62,7 +62,7 @@ describe('lenient regex syntax', () => {
     const bad: string[] = [];
     let lenientOnly = 0;
     const alphabet = ['a', 'b', 'x', '-', '.', ':', '@', '_', ' ', '{', '}', ',', '2', '\n', '\\', '/', ']'];
-    for (let i = 0; i < 4000; i++) {
+    for (let i = 0; i < 2000; i++) {
       let p = '';
       for (let n = 1 + pick(r, 6); n > 0; n--) p += TOKENS[pick(r, TOKENS.length)]!;
       const strict = parses(p, false);
@@ -85,6 +85,6 @@ describe('lenient regex syntax', () => {
       }
     }
     expect(bad.slice(0, 10)).toEqual([]);
-    expect(lenientOnly).toBeGreaterThan(300);
+    expect(lenientOnly).toBeGreaterThan(150);
   });
 });

@@ -34,11 +34,11 @@ function randomPattern(r: () => number, depth: number): string {
 const ALPHABET = ['a', 'b', 'c', 'A', 'B', 'k', 'K', '\u212a', 's', 'S', 'ſ', 'ß', 'ẞ', '1', '.', ' ', '\n', '\u2028', 'x', '😀', '😁', '😃', 'é', 'Σ', '_', '-'];
 
 describe('random regexes vs RegExp', () => {
-  it('agree on 250 random patterns × ~40 strings, both modes', () => {
+  it('agree on 150 random patterns × ~40 strings, both modes', () => {
     const r = rng(2024);
     const bad: string[] = [];
     let cases = 0;
-    for (let n = 0; n < 250; n++) {
+    for (let n = 0; n < 150; n++) {
       let p = randomPattern(r, 0);
       if (pick(r, 4) === 0) p = '^' + p;
       if (pick(r, 4) === 0) p = p + '$';
@@ -73,6 +73,6 @@ describe('random regexes vs RegExp', () => {
       }
     }
     expect(bad.slice(0, 10)).toEqual([]);
-    expect(cases).toBeGreaterThan(4000);
+    expect(cases).toBeGreaterThan(2500);
   });
 });

@@ -37,11 +37,11 @@ function ourVerdict(p: string): 'syntax' | 'ok' | 'other' {
 }
 
 describe('regex syntax parity with RegExp(p, "u")', () => {
-  it('agrees on 6000 random token soups', () => {
+  it('agrees on 3000 random token soups', () => {
     const r = rng(7);
     const bad: string[] = [];
     let valid = 0;
-    for (let i = 0; i < 6000; i++) {
+    for (let i = 0; i < 3000; i++) {
       let p = '';
       const n = 1 + pick(r, 7);
       for (let k = 0; k < n; k++) p += TOKENS[pick(r, TOKENS.length)]!;
@@ -51,7 +51,7 @@ describe('regex syntax parity with RegExp(p, "u")', () => {
       if (node === (ours === 'syntax')) bad.push(`${JSON.stringify(p)}: node ${node ? 'accepts' : 'rejects'}, ours ${ours}`);
     }
     expect(bad.slice(0, 20)).toEqual([]);
-    expect(valid).toBeGreaterThan(300);
+    expect(valid).toBeGreaterThan(150);
   });
 
   it.each([
