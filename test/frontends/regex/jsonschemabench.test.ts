@@ -39,7 +39,29 @@ describeShared(DIR, 'JSONSchemaBench patterns', () => {
     const r = rng(11);
     const patterns = all;
     const bad: string[] = [];
-    const counts = { parsed: 0, syntax: 0, unsupported: 0, cases: 0 };
+    const counts = { parsed: 0, syntax: 0, unsupported: 0, cases: 0, lenient: 0 };
+    // A pattern only Annex B syntax accepts: with lenient, match like `new RegExp(p)` on ASCII samples.
+    const lenientCheck = (p: string): void => {
+      let e: Expr;
+      try {
+        e = parseRegex(p, { lenient: true });
+      } catch {
+        return;
+      }
+      counts.lenient++;
+      const re = new RegExp(p);
+      const oracle = GrammarOracle.fromExpr(parseRegex(p, { lenient: true, mode: 'search' }));
+      for (let i = 0; i < 6; i++) {
+        try {
+          const s = sampleExpr(r, e).replace(/[^\x00-\x7f]/g, 'a');
+          for (const t of [s, mutate(r, s, ['a', '{', '}', ':', '-'])]) {
+            if (oracle.accepts(t) !== re.test(t)) bad.push(`lenient ${JSON.stringify(p)}: ${JSON.stringify(t)}`);
+          }
+        } catch (err) {
+          if (!(err instanceof NoSample)) throw err;
+        }
+      }
+    };
     for (const p of patterns) {
       let nodeOk = true;
       try {
@@ -56,6 +78,7 @@ describeShared(DIR, 'JSONSchemaBench patterns', () => {
         if (syntax) counts.syntax++;
         else counts.unsupported++;
         if (syntax === nodeOk) bad.push(`${JSON.stringify(p)}: ${err.message}`);
+        if (syntax) lenientCheck(p);
         continue;
       }
       counts.parsed++;
@@ -81,5 +104,6 @@ describeShared(DIR, 'JSONSchemaBench patterns', () => {
     }
     expect(bad.slice(0, 10)).toEqual([]);
     expect(counts.parsed).toBeGreaterThan(patterns.length * 0.9);
+    expect(counts.lenient).toBe(counts.syntax);
   });
 });
