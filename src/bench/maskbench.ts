@@ -369,6 +369,32 @@ export function resultLine(r: SchemaResult, engine: string): Record<string, unkn
   };
 }
 
+/**
+ * Rebuilds a schema result from its `--out` line and its raw TBM samples
+ * (`--samples-out`), to merge the summaries of runs over disjoint file sets.
+ */
+export function resultFromLine(line: Record<string, unknown>, tbmUs: ArrayLike<number>): SchemaResult {
+  const r: SchemaResult = {
+    id: String(line.id),
+    status: line.status as SchemaStatus,
+    compileError: line.compile_error === true,
+    validationError: line.validation_error === true,
+    invalidationError: line.invalidation_error === true,
+    timeout: line.timeout === true,
+    ttfmUs: Number(line.ttfm_us),
+    tokens: Number(line.tokens),
+    tbmUs: Float64Array.from(tbmUs),
+    numTests: Number(line.tests),
+    testsPassed: Number(line.tests_passed),
+    maskMismatch: Number(line.mask_mismatch),
+  };
+  if (typeof line.error === 'string') r.error = line.error;
+  if (r.tbmUs.length !== r.tokens && !r.timeout) {
+    throw new InvalidArgumentError(`${r.id}: ${r.tbmUs.length} TBM samples for ${r.tokens} tokens`);
+  }
+  return r;
+}
+
 /** Ratios ours / theirs for `--engine both`: values below 1 mean `ours` is faster (or, for passing, worse). */
 export function summaryRatios(ours: MaskBenchSummary, theirs: MaskBenchSummary): Record<string, number | null> {
   const q = (a: number, b: number): number | null => (b === 0 ? null : Math.round((a / b) * 1000) / 1000);

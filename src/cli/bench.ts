@@ -28,6 +28,7 @@ export interface BenchMaskOptions {
   timeoutMs: number;
   jobs: number;
   out?: string;
+  samplesOut?: string;
   inProcess?: boolean;
   clock: string;
 }
@@ -61,6 +62,7 @@ export function register(program: Command): void {
     .option('--timeout-ms <n>', 'per-schema time limit (compile + tests)', positiveInt('--timeout-ms'), 15_000)
     .option('--jobs <n>', 'parallel worker threads (timings are noisier above 1)', positiveInt('--jobs'), 1)
     .option('--out <file>', 'write one JSON line per schema')
+    .option('--samples-out <file>', 'write each schema\'s raw TBM samples (JSON lines {engine, id, tbm_us}), for merging runs')
     .option('--clock <kind>', 'wall (as MaskBench) or cpu (process CPU time: robust on a busy machine; needs --jobs 1)', 'wall')
     .option('--in-process', 'run in this thread (no workers, no time limit)')
     .action(async (opts: BenchMaskOptions) => {
@@ -96,11 +98,14 @@ export async function runBenchMask(opts: BenchMaskOptions): Promise<number> {
   const clock: BenchClock = opts.clock;
   let files = listSchemaFiles(opts.schemas);
   if (opts.limit !== undefined) files = files.slice(0, opts.limit);
-  let out: WriteStream | undefined;
-  if (opts.out) {
-    out = createWriteStream(opts.out);
-    await once(out, 'open');
-  }
+  const open = async (path: string | undefined): Promise<WriteStream | undefined> => {
+    if (!path) return undefined;
+    const s = createWriteStream(path);
+    await once(s, 'open');
+    return s;
+  };
+  const out = await open(opts.out);
+  const samplesOut = await open(opts.samplesOut);
   const summaries: MaskBenchSummary[] = [];
   try {
     for (const engine of engines) {
@@ -128,6 +133,7 @@ export async function runBenchMask(opts: BenchMaskOptions): Promise<number> {
             if (r.timeout) timeouts++;
             bar?.increment({ passing, timeouts });
             out?.write(JSON.stringify(resultLine(r, engine)) + '\n');
+            samplesOut?.write(JSON.stringify({ engine, id: r.id, tbm_us: Array.from(r.tbmUs, (x) => Math.round(x * 10) / 10) }) + '\n');
           },
         });
         summaries.push(summary);
@@ -136,9 +142,10 @@ export async function runBenchMask(opts: BenchMaskOptions): Promise<number> {
       }
     }
   } finally {
-    if (out) {
-      out.end();
-      await once(out, 'finish');
+    for (const s of [out, samplesOut]) {
+      if (!s) continue;
+      s.end();
+      await once(s, 'finish');
     }
   }
   for (const s of summaries) process.stdout.write((opts.json ? JSON.stringify(s) : humanSummary(s)) + '\n');

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  type BenchEngine, type BenchMatcher, type SchemaFile, SummaryBuilder, loadSchemaFile, resultLine, runSchema,
-  summaryRatios, timeoutResult,
+  type BenchEngine, type BenchMatcher, type SchemaFile, SummaryBuilder, loadSchemaFile, resultFromLine, resultLine,
+  runSchema, summaryRatios, timeoutResult,
 } from '../../src/bench/maskbench.js';
 import { parsePyJson, pyJsonDumps } from '../../src/bench/pyjson.js';
 import { listSchemaFiles } from '../../src/bench/runner.js';
@@ -163,6 +163,24 @@ describe('SummaryBuilder', () => {
     const line = resultLine(timeoutResult('slow.json', 3, 15000), 'fake');
     expect(line).toMatchObject({ engine: 'fake', id: 'slow.json', status: 'timeout', error: 'timeout after 15000 ms', tokens: 0, tests: 3 });
     expect(JSON.parse(JSON.stringify(line))).toEqual(line);
+  });
+
+  it('resultFromLine + raw samples rebuild the same summary (merging runs)', () => {
+    const rs = [
+      run(schemaFile('["abc"]', [['"abc"', true], ['"abd"', false]]), {}),
+      run(schemaFile('[1]', [['2', true]]), {}),
+      timeoutResult('slow.json', 2, 100),
+    ];
+    const direct = new SummaryBuilder('fake', 'chars');
+    const merged = new SummaryBuilder('fake', 'chars');
+    for (const r of rs) {
+      r.ttfmUs = Math.round(r.ttfmUs * 10) / 10; // lines keep 0.1 us
+      direct.add(r);
+      const line = JSON.parse(JSON.stringify(resultLine(r, 'fake'))) as Record<string, unknown>;
+      merged.add(resultFromLine(line, Array.from(r.tbmUs)));
+    }
+    expect(merged.summary()).toEqual(direct.summary());
+    expect(() => resultFromLine(resultLine(rs[0]!, 'fake'), [1])).toThrow(/1 TBM samples for/);
   });
 
   it('summaryRatios divides ours by theirs', () => {
