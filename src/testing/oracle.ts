@@ -64,8 +64,20 @@ class Bnf {
     return nt;
   }
 
+  /** Symbols of expressions already desugared: IR trees may share subtrees. */
+  private readonly memo = new Map<Expr, Sym>();
+
   /** A symbol deriving exactly the language of `e`. */
   sym(e: Expr): Sym {
+    let s = this.memo.get(e);
+    if (s === undefined) {
+      s = this.desugar(e);
+      this.memo.set(e, s);
+    }
+    return s;
+  }
+
+  private desugar(e: Expr): Sym {
     switch (e.kind) {
       case 'empty': {
         const nt = this.newNt();
