@@ -79,7 +79,7 @@ export class SchemaCompiler {
   /** The root rule: the root schema's texts with outer whitespace. */
   compileRoot(): void {
     const name = this.rules.reserve('root');
-    const body = this.refRule(this.reg.rootUri, 0);
+    const body = this.refRule(this.reg.rootUri, 0, '');
     this.rules.define(name, seq(this.layout.outer, body, this.layout.outer));
   }
 
@@ -96,7 +96,7 @@ export class SchemaCompiler {
       this.rep.restrict('maxNesting', this.reg.where(s), `values nested deeper than ${this.opts.maxNesting} are not accepted`);
       return nothing();
     }
-    if (typeof s['$ref'] === 'string' && onlyKeyword(s, '$ref')) return this.refRule(s['$ref'], depth);
+    if (typeof s['$ref'] === 'string' && onlyKeyword(s, '$ref')) return this.refRule(s['$ref'], depth, this.reg.where(s, '$ref'));
     return this.once(`${this.idOf(s)}@${depth}`, 'schema', () => {
       if (Array.isArray(s['anyOf']) && onlyKeyword(s, 'anyOf')) return alt(...(s['anyOf'] as Schema[]).map((m) => this.compile(m, depth)));
       return alt(...this.expander.expand([s]).map((f) => this.flat(f, depth)));
@@ -150,12 +150,12 @@ export class SchemaCompiler {
     return e;
   }
 
-  private refRule(uri: string, depth: number): Expr {
+  private refRule(uri: string, depth: number, where: string): Expr {
     const key = `${uri}@${depth}`;
     const hit = this.refRules.get(key);
     if (hit) return hit;
     const target = this.reg.lookup(uri);
-    if (target === undefined) throw new UnsupportedFeatureError('$ref', uri, `unresolvable reference ${uri}`);
+    if (target === undefined) throw new UnsupportedFeatureError('$ref', where, `unresolvable reference ${uri}`);
     const hash = uri.indexOf('#');
     const hint = uri === this.reg.rootUri ? 'schema' : hash >= 0 ? uri.slice(hash + 1).replace(/^\/(\$defs|definitions)\//, '') || 'doc' : uri.split('/').pop()!;
     const name = this.rules.reserve(hint + (depth ? `@${depth}` : ''));
@@ -212,7 +212,7 @@ export class SchemaCompiler {
 
   private finite(f: Flat, depth: number): Expr {
     if (f.values!.length > this.opts.limits.maxEnumValues) {
-      this.rep.unsupported('enum', f.where, `more than ${this.opts.limits.maxEnumValues} values (limit maxEnumValues)`);
+      this.rep.unsupported('enum', `${f.where}/enum`, `more than ${this.opts.limits.maxEnumValues} values (limit maxEnumValues)`);
     }
     const out: Expr[] = [];
     for (const v of f.values!) {
