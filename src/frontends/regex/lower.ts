@@ -105,7 +105,7 @@ class Lowerer {
         return this.node(n.body);
       case 'alt': {
         const parts = n.items.map((it) => this.node(it));
-        const v = [0, 1, 2, 3].map((k) => alt(...parts.map((p) => p.v[k]!)));
+        const v = [0, 1, 2, 3].map((k) => alternation(parts.map((p) => p.v[k]!)));
         const z = [0, 1, 2, 3].map((k) => parts.some((p) => p.z[k]));
         return lowered(v, z);
       }
@@ -277,6 +277,41 @@ function repeatLowered(a: Lowered, m: number, n: number): Lowered {
   }
   const z = [m === 0 || z00, n >= 1 && z01, n >= 1 && z10, n >= 1 && (z11 || (n >= 2 && z10 && z01))];
   return lowered(v, z);
+}
+
+/** One code point's ranges when `e` matches exactly one code point, else undefined. */
+function singleCodePoint(e: Expr): readonly number[] | undefined {
+  if (e.kind === 'class') return e.ranges;
+  if (e.kind === 'literal') {
+    const cp = e.text.codePointAt(0)!;
+    if (e.text.length === (cp > 0xffff ? 2 : 1)) return [cp, cp];
+  }
+  return undefined;
+}
+
+/** Alternation that merges its one-code-point items (`a|b|[0-9]`) into one class, where the first was. */
+function alternation(items: readonly Expr[]): Expr {
+  const ranges: number[] = [];
+  let at = -1;
+  let count = 0;
+  const out: Expr[] = [];
+  for (const it of items) {
+    const r = singleCodePoint(it);
+    if (r === undefined) {
+      out.push(it);
+      continue;
+    }
+    ranges.push(...r);
+    if (count++ === 0) {
+      at = out.length;
+      out.push(it);
+    }
+  }
+  if (count > 1) {
+    const norm = normalizeRanges(ranges);
+    out[at] = norm.length === 2 && norm[0] === norm[1] ? literal(String.fromCodePoint(norm[0]!)) : charClass(norm);
+  }
+  return alt(...out);
 }
 
 /** Concatenation that also joins adjacent literals into one. */

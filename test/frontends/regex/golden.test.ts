@@ -24,7 +24,8 @@ const GOLDEN: readonly (readonly [string, RegexOptions, string])[] = [
   [".",{"flags":"s"},"[\\x00-\\u{10ffff}]"],
   ["a\\uD800|b",{},"\"b\""],
   ["[😀-😂]\\u{1F600}",{},"[\\u{1f600}-\\u{1f602}] \"😀\""],
-  ["(a|b){2,5}",{},"(\"a\" | \"b\"){2,5}"],
+  ["(a|b){2,5}",{},"[a-b]{2,5}"],
+  ["a|[0-4]|c|[5-9]|de|a",{},"[0-9ac] | \"de\""],
 ];
 
 describe('regex → IR golden', () => {
