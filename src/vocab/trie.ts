@@ -88,71 +88,107 @@ export class TokenTrie {
    * @internal
    */
   static fromPool(pool: Uint8Array, start: Uint32Array): TokenTrie {
+    // Each loop is its own small function: V8 optimizes each on its own
+    // (on-stack replacement of one big function recompiles it per loop).
     const n = start.length - 1;
-    let count = 0;
-    let maxLen = 0;
-    for (let id = 0; id < n; id++) {
-      const len = start[id + 1] - start[id];
-      if (len > 0) count++;
-      if (len > maxLen) maxLen = len;
-    }
+    const maxLen = maxLength(start);
     if (maxLen > 0xfffe) throw new RangeError(`token of ${maxLen} bytes exceeds the trie depth limit 65534`);
-    const order = new Int32Array(count);
-    for (let id = 0, k = 0; id < n; id++) if (start[id + 1] > start[id]) order[k++] = id;
+    const order = nonEmptyIds(start);
     sortIdsByBytes(pool, start, order);
-
-    // Upper bound on nodes: the root plus one node per byte.
-    let cap = 1;
-    for (let k = 0; k < count; k++) cap += start[order[k] + 1] - start[order[k]];
+    const cap = 1 + (start[n] - start[0]); // the root plus one node per byte, at most
     const byte = new Uint8Array(cap);
     const depth = new Uint16Array(cap);
     const subtree = new Uint32Array(cap);
-    const tokNode = new Int32Array(count); // node at which the k-th sorted token ends
-    const path = new Int32Array(maxLen + 1); // path[d] = node at depth d on the current path
-    let nodes = 1;
-    let pathLen = 0; // depth of the deepest node on the current path
-    let prev = -1;
-    for (let k = 0; k < count; k++) {
-      const id = order[k];
-      const s = start[id];
-      const len = start[id + 1] - s;
-      // Longest common prefix with the previous token (the current path).
-      let lcp = 0;
-      if (prev >= 0) {
-        const ps = start[prev];
-        const m = len < pathLen ? len : pathLen;
-        while (lcp < m && pool[ps + lcp] === pool[s + lcp]) lcp++;
-      }
-      // Close the nodes below the common prefix.
-      for (let d = pathLen; d > lcp; d--) subtree[path[d]] = nodes - path[d];
-      for (let d = lcp; d < len; d++) {
-        const node = nodes++;
-        byte[node] = pool[s + d];
-        depth[node] = d + 1;
-        path[d + 1] = node;
-      }
-      pathLen = len;
-      tokNode[k] = path[len];
-      prev = id;
-    }
-    for (let d = pathLen; d > 0; d--) subtree[path[d]] = nodes - path[d];
-    subtree[0] = nodes;
-
-    const popCount = new Uint16Array(nodes);
-    for (let i = 0; i < nodes; i++) {
-      const j = i + subtree[i];
-      popCount[i] = depth[i] - (j < nodes ? depth[j] : 0) + 1;
-    }
-    // Sorted tokens end at non-decreasing nodes (a string sorts before its
-    // extensions, equal strings by id), so tokIds is `order` itself.
-    const tokStart = new Uint32Array(nodes + 1);
-    for (let k = 0; k < count; k++) tokStart[tokNode[k] + 1]++;
-    for (let i = 0; i < nodes; i++) tokStart[i + 1] += tokStart[i];
+    const tokNode = new Int32Array(order.length);
+    const nodes = layOut(pool, start, order, maxLen, byte, depth, subtree, tokNode);
     return new TokenTrie(
-      byte.slice(0, nodes), subtree.slice(0, nodes), popCount, depth.slice(0, nodes),
-      tokStart, order, maxLen,
+      byte.slice(0, nodes), subtree.slice(0, nodes), popCounts(depth, subtree, nodes), depth.slice(0, nodes),
+      tokenStarts(tokNode, nodes), order, maxLen,
     );
   }
+}
+
+/** Length of the longest string. */
+function maxLength(start: Uint32Array): number {
+  let maxLen = 0;
+  for (let id = 0; id + 1 < start.length; id++) {
+    const len = start[id + 1] - start[id];
+    if (len > maxLen) maxLen = len;
+  }
+  return maxLen;
+}
+
+/** Ids of the non-empty strings, ascending. */
+function nonEmptyIds(start: Uint32Array): Int32Array {
+  const n = start.length - 1;
+  let count = 0;
+  for (let id = 0; id < n; id++) if (start[id + 1] > start[id]) count++;
+  const ids = new Int32Array(count);
+  for (let id = 0, k = 0; id < n; id++) if (start[id + 1] > start[id]) ids[k++] = id;
+  return ids;
+}
+
+/**
+ * Creates the nodes of the sorted strings in DFS order: fills `byte`,
+ * `depth`, `subtree` and `tokNode` (the node each sorted string ends at).
+ * @returns the node count
+ */
+function layOut(
+  pool: Uint8Array, start: Uint32Array, order: Int32Array, maxLen: number,
+  byte: Uint8Array, depth: Uint16Array, subtree: Uint32Array, tokNode: Int32Array,
+): number {
+  const path = new Int32Array(maxLen + 1); // path[d] = node at depth d on the current path
+  let nodes = 1;
+  let pathLen = 0; // depth of the deepest node on the current path
+  let prev = -1;
+  for (let k = 0; k < order.length; k++) {
+    const id = order[k];
+    const s = start[id];
+    const len = start[id + 1] - s;
+    // Longest common prefix with the previous string (the current path).
+    let lcp = 0;
+    if (prev >= 0) {
+      const ps = start[prev];
+      const m = len < pathLen ? len : pathLen;
+      while (lcp < m && pool[ps + lcp] === pool[s + lcp]) lcp++;
+    }
+    // Close the nodes below the common prefix.
+    for (let d = pathLen; d > lcp; d--) subtree[path[d]] = nodes - path[d];
+    for (let d = lcp; d < len; d++) {
+      const node = nodes++;
+      byte[node] = pool[s + d];
+      depth[node] = d + 1;
+      path[d + 1] = node;
+    }
+    pathLen = len;
+    tokNode[k] = path[len];
+    prev = id;
+  }
+  for (let d = pathLen; d > 0; d--) subtree[path[d]] = nodes - path[d];
+  subtree[0] = nodes;
+  return nodes;
+}
+
+/** popCount[i] = depth(i) - depth(i + subtree[i]) + 1, depth 0 past the end. */
+function popCounts(depth: Uint16Array, subtree: Uint32Array, nodes: number): Uint16Array {
+  const popCount = new Uint16Array(nodes);
+  for (let i = 0; i < nodes; i++) {
+    const j = i + subtree[i];
+    popCount[i] = depth[i] - (j < nodes ? depth[j] : 0) + 1;
+  }
+  return popCount;
+}
+
+/**
+ * Sorted strings end at non-decreasing nodes (a string sorts before its
+ * extensions, equal strings by id), so the sorted ids are `tokIds` and only
+ * the per-node starts are needed.
+ */
+function tokenStarts(tokNode: Int32Array, nodes: number): Uint32Array {
+  const tokStart = new Uint32Array(nodes + 1);
+  for (let k = 0; k < tokNode.length; k++) tokStart[tokNode[k] + 1]++;
+  for (let i = 0; i < nodes; i++) tokStart[i + 1] += tokStart[i];
+  return tokStart;
 }
 
 /**
