@@ -241,7 +241,9 @@ export class Vocabulary {
    * Token ids of `text`. Without `addSpecialTokens` (the default) no BOS or
    * template tokens are added. Uses `@huggingface/tokenizers` (built on the
    * first call, which takes as long as parsing the full tokenizer.json);
-   * synthetic vocabularies use greedy longest match.
+   * synthetic vocabularies use greedy longest match. As in Hugging Face's
+   * tokenizers, the text of an added token inside `text` (`<|eot_id|>`)
+   * becomes that token, even a special one (whose bytes are empty).
    * @throws InvalidArgumentError when a synthetic vocabulary cannot spell the text
    */
   encode(text: string, opts: { addSpecialTokens?: boolean } = {}): number[] {
