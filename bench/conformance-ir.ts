@@ -10,11 +10,8 @@
  * at compile time: every test of the group counts), compile_error (any other
  * error). Zero false positives is the requirement.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ConstrainError } from '../src/errors.js';
-import { jsonSchemaToGrammar } from '../src/frontends/json-schema/index.js';
-import { GrammarOracle } from '../src/testing/oracle.js';
+import { loadRemotes, runSuiteFile, suiteFiles, type SuiteRow } from '../test/frontends/json-schema/suite.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): boolean => args.includes(name);
@@ -26,74 +23,23 @@ const shared = process.env.CONSTRAIN_SHARED ?? join(process.cwd(), '..', 'shared
 const suite = opt('--suite') ?? join(shared, 'data', 'json-schema-test-suite');
 const only = opt('--only')?.split(',');
 const verbose = flag('--verbose');
-
-function walk(dir: string, out: string[]): string[] {
-  for (const f of readdirSync(dir).sort()) {
-    const p = join(dir, f);
-    if (statSync(p).isDirectory()) walk(p, out);
-    else if (f.endsWith('.json')) out.push(p);
-  }
-  return out;
-}
-
-const remotes: Record<string, unknown> = {};
-for (const f of walk(join(suite, 'remotes'), [])) {
-  remotes['http://localhost:1234/' + relative(join(suite, 'remotes'), f).split('\\').join('/')] = JSON.parse(readFileSync(f, 'utf8'));
-}
-
-interface Row {
-  file: string;
-  tests: number;
-  pass: number;
-  fp: number;
-  fn: number;
-  unsupported: number;
-  compileError: number;
-}
-
+const remotes = loadRemotes(suite);
 const base = join(suite, 'tests', 'draft2020-12');
-let files = readdirSync(base).filter((f) => f.endsWith('.json')).map((f) => join(base, f));
-if (flag('--optional')) files = files.concat(walk(join(base, 'optional'), []));
+let files = suiteFiles(suite, flag('--optional'));
 if (only) files = files.filter((f) => only.some((o) => f.endsWith(`/${o}.json`)));
 
-const rows: Row[] = [];
+const rows: SuiteRow[] = [];
 const fpList: string[] = [];
 for (const file of files) {
-  const name = relative(base, file).replace(/\.json$/, '');
-  const row: Row = { file: name, tests: 0, pass: 0, fp: 0, fn: 0, unsupported: 0, compileError: 0 };
-  const groups = JSON.parse(readFileSync(file, 'utf8')) as { description: string; schema: unknown; tests: { description: string; data: unknown; valid: boolean }[] }[];
-  for (const g of groups) {
-    row.tests += g.tests.length;
-    let oracle: GrammarOracle;
-    try {
-      const { grammar } = jsonSchemaToGrammar(g.schema, { whitespace: 'compact', remotes });
-      oracle = new GrammarOracle(grammar);
-    } catch (e) {
-      const unsupported = e instanceof ConstrainError && (e.code === 'UNSUPPORTED_FEATURE' || e.code === 'LIMIT_EXCEEDED');
-      if (unsupported) row.unsupported += g.tests.length;
-      else row.compileError += g.tests.length;
-      if (verbose) console.error(`${name} / ${g.description}: ${(e as Error).message}`);
-      continue;
-    }
-    for (const t of g.tests) {
-      const text = JSON.stringify(t.data);
-      const ok = oracle.accepts(text);
-      if (ok === t.valid) row.pass++;
-      else if (ok) {
-        row.fp++;
-        fpList.push(`${name} / ${g.description} / ${t.description}: ${text.slice(0, 80)}`);
-      } else {
-        row.fn++;
-        if (verbose) console.error(`FN ${name} / ${g.description} / ${t.description}: ${text.slice(0, 80)}`);
-      }
-    }
-  }
+  const row = runSuiteFile(file, relative(base, file).replace(/\.json$/, ''), remotes);
   rows.push(row);
+  fpList.push(...row.fpList);
+  if (verbose) for (const n of row.notes) console.error(n);
 }
 
 const total = rows.reduce(
-  (a, r) => ({ file: 'TOTAL', tests: a.tests + r.tests, pass: a.pass + r.pass, fp: a.fp + r.fp, fn: a.fn + r.fn, unsupported: a.unsupported + r.unsupported, compileError: a.compileError + r.compileError }),
-  { file: 'TOTAL', tests: 0, pass: 0, fp: 0, fn: 0, unsupported: 0, compileError: 0 },
+  (a, r) => ({ ...a, tests: a.tests + r.tests, pass: a.pass + r.pass, fp: a.fp + r.fp, fn: a.fn + r.fn, unsupported: a.unsupported + r.unsupported, compileError: a.compileError + r.compileError }),
+  { file: 'TOTAL', tests: 0, pass: 0, fp: 0, fn: 0, unsupported: 0, compileError: 0, fpList: [] as string[], notes: [] as string[] },
 );
 const pad = (s: string | number, n: number): string => String(s).padStart(n);
 console.log(`${'file'.padEnd(34)}${pad('tests', 6)}${pad('pass', 6)}${pad('FP', 5)}${pad('FN', 5)}${pad('unsup', 7)}${pad('error', 7)}`);
@@ -102,4 +48,4 @@ for (const r of [...rows, total]) {
 }
 console.log(`pass rate ${((100 * total.pass) / total.tests).toFixed(1)}% (${total.pass}/${total.tests}), false positives ${total.fp}`);
 for (const f of fpList) console.log('FALSE POSITIVE ' + f);
-if (flag('--json')) console.log(JSON.stringify({ rows, total }));
+if (flag('--json')) console.log(JSON.stringify({ rows: rows.map(({ fpList: _f, notes: _n, ...r }) => r), total: { ...total, fpList: undefined, notes: undefined } }));

@@ -16,8 +16,9 @@ const DATE =
   '-02-29)';
 // RFC 3339 full-time; leap seconds (:60) are left out.
 const TIME = '(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?(?:[Zz]|[+-](?:[01]\\d|2[0-3]):[0-5]\\d)';
-const DUR_DATE = '(?:\\d+Y(?:\\d+M)?(?:\\d+D)?|\\d+M(?:\\d+D)?|\\d+D)';
-const DUR_TIME = '(?:T(?:\\d+H(?:\\d+M)?(?:\\d+S)?|\\d+M(?:\\d+S)?|\\d+S))';
+// RFC 3339 appendix A: a unit may be followed only by the next smaller one (P1Y2D is not a duration)
+const DUR_DATE = '(?:\\d+Y(?:\\d+M(?:\\d+D)?)?|\\d+M(?:\\d+D)?|\\d+D)';
+const DUR_TIME = '(?:T(?:\\d+H(?:\\d+M(?:\\d+S)?)?|\\d+M(?:\\d+S)?|\\d+S))';
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const IPV4 = `(?:${OCTET}\\.){3}${OCTET}`;
 const H16 = '[0-9a-f]{1,4}';
@@ -27,11 +28,20 @@ const IPV6 =
   `(?:(?:${H16}:){6}${LS32}|::(?:${H16}:){5}${LS32}|(?:${H16})?::(?:${H16}:){4}${LS32}|(?:(?:${H16}:){0,1}${H16})?::(?:${H16}:){3}${LS32}|` +
   `(?:(?:${H16}:){0,2}${H16})?::(?:${H16}:){2}${LS32}|(?:(?:${H16}:){0,3}${H16})?::${H16}:${LS32}|(?:(?:${H16}:){0,4}${H16})?::${LS32}|` +
   `(?:(?:${H16}:){0,5}${H16})?::${H16}|(?:(?:${H16}:){0,6}${H16})?::)`;
-const LABEL63 = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
-const LABEL30 = '[a-z0-9](?:[a-z0-9-]{0,28}[a-z0-9])?';
-// RFC 1123 host names up to 253 characters: the length bound is kept by two
-// bounded shapes (≤3 labels of ≤63, or ≤8 labels of ≤30 characters).
-const HOSTNAME = `(?:${LABEL63}(?:\\.${LABEL63}){0,2}|${LABEL30}(?:\\.${LABEL30}){0,7})\\.?`;
+/**
+ * An RFC 1123 label of at most n characters without "--" in positions 3-4
+ * (reserved for A-labels, RFC 5891 4.2.3.1, whose Punycode is not checked).
+ */
+function label(n: number): string {
+  const X = '[a-z0-9]';
+  const Y = '[a-z0-9-]';
+  return `${X}(?:${X}|${Y}(?:${X}(?:${Y}{0,${n - 4}}${X})?|-${X}(?:${Y}{0,${n - 5}}${X})?))?`;
+}
+const LABEL63 = label(63);
+const LABEL30 = label(30);
+// Host names up to 253 characters, no trailing dot: the length bound is kept
+// by two bounded shapes (≤3 labels of ≤63, or ≤8 labels of ≤30 characters).
+const HOSTNAME = `(?:${LABEL63}(?:\\.${LABEL63}){0,2}|${LABEL30}(?:\\.${LABEL30}){0,7})`;
 const ATEXT = "[a-z0-9!#$%&'*+/=?^_`{|}~-]";
 const EMAIL = `${ATEXT}+(?:\\.${ATEXT}+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?`;
 // RFC 3986 URI / URI-reference (the jmrware regex that ajv-formats uses, without its stray '"').
@@ -68,7 +78,7 @@ const FORMATS: Readonly<Record<string, FormatDef>> = {
   'date-time': { source: `${DATE}[Tt ]${TIME}`, restriction: 'leap seconds (:60) are not accepted' },
   duration: { source: `P(?:${DUR_DATE}${DUR_TIME}?|${DUR_TIME}|\\d+W)` },
   email: { source: EMAIL, restriction: 'dot-atom local parts and host-name domains only (no quoted strings, no address literals)' },
-  hostname: { source: HOSTNAME, restriction: 'at most 3 labels of up to 63 or 8 labels of up to 30 characters' },
+  hostname: { source: HOSTNAME, restriction: "at most 3 labels of up to 63 or 8 labels of up to 30 characters; no A-labels (xn--)" },
   ipv4: { source: IPV4 },
   ipv6: { source: IPV6 },
   uuid: { source: '[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}' },
