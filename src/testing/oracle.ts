@@ -338,6 +338,33 @@ export class GrammarOracle {
     return false;
   }
 
+  /** @internal Union of the terminal classes the items of `set` can scan next (surrogates removed). */
+  nextRanges(set: EarleySet): number[] {
+    const acc: number[] = [];
+    const items = set.items;
+    for (let k = 0; k < items.length; k += 3) {
+      const rhs = this.prods[items[k]!]!.rhs;
+      const d = items[k + 1]!;
+      if (d < rhs.length && rhs[d]! < 0) acc.push(...this.terminals[-rhs[d]! - 1]!);
+    }
+    // Sort, merge, and cut out the surrogate block.
+    const pairs: [number, number][] = [];
+    for (let i = 0; i < acc.length; i += 2) {
+      const lo = acc[i]!;
+      const hi = acc[i + 1]!;
+      if (lo < 0xd800) pairs.push([lo, Math.min(hi, 0xd7ff)]);
+      if (hi > 0xdfff) pairs.push([Math.max(lo, 0xe000), hi]);
+    }
+    pairs.sort((a, b) => a[0] - b[0]);
+    const out: number[] = [];
+    for (const [lo, hi] of pairs) {
+      const n = out.length;
+      if (n > 0 && lo <= out[n - 1]! + 1) out[n - 1] = Math.max(out[n - 1]!, hi);
+      else out.push(lo, hi);
+    }
+    return out;
+  }
+
   /** @internal Whether `set` holds the completed augmented start item. */
   hasAccept(set: EarleySet): boolean {
     return set.seen.has((this.itemBase[this.startProd]! + 1) * ORIGIN_LIMIT);
@@ -468,6 +495,17 @@ export class OracleChart {
     if (this.pending.length === 0) return last.items.length > 0;
     const range = utf8Range(this.pending);
     return range !== undefined && this.oracle.canScanRange(last, range[0], range[1]);
+  }
+
+  /**
+   * The code points that can come next (ranges `[lo, hi, ...]`, sorted, merged,
+   * surrogates excluded): each keeps the prefix viable. Empty when the prefix is
+   * dead or only complete. Not available while UTF-8 bytes are pending.
+   */
+  nextCodePoints(): number[] {
+    if (this.pending.length > 0) throw new RangeError('OracleChart.nextCodePoints: an incomplete UTF-8 sequence is pending');
+    if (this.sets.length === 0) return [];
+    return this.oracle.nextRanges(this.sets[this.sets.length - 1]!);
   }
 
   /** Reads one code point into `sets`; false when the prefix dies. */

@@ -201,6 +201,21 @@ describe('oracle charts and bytes', () => {
     expect(ab.feed('x').feed('c').isViable()).toBe(false);
   });
 
+  it('nextCodePoints lists exactly the viable one-code-point extensions', () => {
+    const o = GrammarOracle.fromExpr(parseRegex('[a-c]x|b[\\u{1F600}-\\u{1F602}]|[\\uD7F0-\\uE010]|'));
+    expect(o.start().nextCodePoints()).toEqual([0x61, 0x63, 0xd7f0, 0xd7ff, 0xe000, 0xe010]);
+    expect(o.start().feed('b').nextCodePoints()).toEqual([0x78, 0x78, 0x1f600, 0x1f602]);
+    expect(o.start().feed('bx').nextCodePoints()).toEqual([]);
+    expect(o.start().feed('q').nextCodePoints()).toEqual([]);
+    const e = GrammarOracle.fromExpr(parseRegex('(?:ab|a[^b]|c)*'));
+    const chart = e.start().feed('a');
+    const next = chart.nextCodePoints();
+    for (const cp of [0x61, 0x62, 0x63, 0x0a, 0x10ffff, 0xd7ff, 0xe000]) {
+      const inNext = next.some((_, i) => i % 2 === 0 && cp >= next[i]! && cp <= next[i + 1]!);
+      expect(inNext, cp.toString(16)).toBe(chart.feed(String.fromCodePoint(cp)).isViable());
+    }
+  });
+
   it('UTF-8 edge cases', () => {
     const e = GrammarOracle.fromExpr(literal('é'));
     expect(e.isViableBytePrefix(bytes(0xc3))).toBe(true);
