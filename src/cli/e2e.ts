@@ -30,7 +30,7 @@ function positive(v: string, flag: string): number {
 }
 
 function line(r: E2eRow): string {
-  const vs = r.vs_unconstrained === null ? '' : `  ${(100 * r.vs_unconstrained).toFixed(1)}% of unconstrained`;
+  const vs = `  ${(100 * r.vs_unconstrained).toFixed(1)}% of unconstrained (${r.unconstrained_tokens_per_s.toFixed(1)} tokens/s at the same lengths; CPU ${(100 * r.cpu_vs_unconstrained).toFixed(1)}%)`;
   return (
     `${r.case.padEnd(18)} ${String(r.tokens).padStart(5)} tokens  ${r.tokens_per_s.toFixed(1).padStart(8)} tokens/s  ` +
     `cpu ${r.cpu_ms_per_token.toFixed(3)} ms/token  forced ${(100 * r.forced_share).toFixed(1)}%  complete ${r.complete}${vs}`

@@ -10,8 +10,9 @@
  * A step: (1) feed pending ids to the model (one forward pass); (2) with
  * jump-forward, take the constraint's forced tokens without sampling; else
  * (3) pick a token: "sample first, check one token" when only a plain draw is
- * needed (greedy or temperature, no logprobs), otherwise build the mask, apply
- * it and sample; (4) EOS ends (not emitted); the token's bytes are checked
+ * needed (greedy or temperature, no logprobs), otherwise build the mask and
+ * sample over the allowed ids (greedy and temperature picks read the logits
+ * in place, see `pick.ts`; top-k/top-p/min-p go through `sampling/`); (4) EOS ends (not emitted); the token's bytes are checked
  * for stop strings. The model runs on a token only when the next step needs
  * its logits, so the last token costs no forward pass.
  *
@@ -23,7 +24,7 @@
  * `removedMass` = 1 − p(token).
  */
 import { InvalidArgumentError } from '../errors.js';
-import type { CausalLM, KvCache } from '../decode/model.js';
+import type { CausalLM, ForwardResult, KvCache } from '../decode/model.js';
 import type { CompiledGrammar } from '../matcher/compiled.js';
 import type { Matcher } from '../matcher/matcher.js';
 import { sampleToken } from '../sampling/draw.js';
@@ -33,6 +34,7 @@ import { Rng } from '../sampling/prng.js';
 import type { Vocabulary } from '../vocab/vocabulary.js';
 import { captureGroups, type ConstraintSpec } from './constraint.js';
 import { forcedIds } from './forced.js';
+import { maskedArgmax, maskedDraw } from './pick.js';
 import { logSoftmaxTo, topN, type TopEntry } from './logprobs.js';
 import { sha256, type HistoryOp, type Provenance } from './provenance.js';
 
@@ -122,6 +124,9 @@ export interface GenerationContext {
 
 const utf8 = new TextDecoder('utf-8');
 
+/** Models found to reject a multi-token step after a past (fed one token at a time instead). */
+const noBatchAfterPast = new WeakSet<CausalLM>();
+
 /** A steppable generation. Create with `Generator.start`. */
 export class Generation {
   /** @internal */
@@ -145,7 +150,7 @@ export class Generation {
   private steps = 0;
   private fed = false;
   private history: HistoryOp[] = [];
-  private readonly timing: GenerationTiming = { promptMs: 0, forwardMs: 0, constraintMs: 0, samplingMs: 0, totalMs: 0, forwardPasses: 0 };
+  private readonly timing_: GenerationTiming = { promptMs: 0, forwardMs: 0, constraintMs: 0, samplingMs: 0, totalMs: 0, forwardPasses: 0 };
   // Scratch, per generation (forks get their own).
   private readonly work: Float32Array;
   private readonly lp: Float32Array | null;
@@ -224,6 +229,11 @@ export class Generation {
     return this.out;
   }
 
+  /** Where the time went so far. */
+  get timing(): Readonly<GenerationTiming> {
+    return this.timing_;
+  }
+
   /** Number of prefill tokens at the start of {@link tokens}. */
   get prefillTokens(): number {
     return this.ctx.prefillIds.length;
@@ -246,7 +256,7 @@ export class Generation {
       }
       if (this.ctx.logprobs !== null && this.unfedInfo.some((t) => t !== null && t.logprob === null)) await this.feed();
     } finally {
-      this.timing.totalMs += performance.now() - t0;
+      this.timing_.totalMs += performance.now() - t0;
     }
     return this.takeNew();
   }
@@ -329,7 +339,7 @@ export class Generation {
       stopString: this.stopString,
       ...(captures ? { captures } : {}),
       promptTokens: this.ctx.promptIds.length,
-      timing: { ...this.timing },
+      timing: { ...this.timing_ },
       provenance,
     };
   }
@@ -367,26 +377,46 @@ export class Generation {
     const V = model.info.vocabSize;
     const t0 = performance.now();
     const needRows = this.ctx.logprobs !== null && this.unfedInfo.some((t, j) => j > 0 && t !== null && t.logprob === null);
+    const ids = this.unfed;
+    const n = ids.length;
     let present: KvCache;
-    if (needRows) {
-      const r = await model.forward(this.unfed, this.past);
-      const n = this.unfed.length;
-      for (let j = 1; j < n; j++) {
-        const t = this.unfedInfo[j];
-        if (t && t.logprob === null) this.forcedStats(t, r.logits.subarray((j - 1) * V, j * V));
+    if (n > 1 && this.past && this.past.length > 0 && noBatchAfterPast.has(model)) {
+      // The graph takes one token at a time once there is a past: feed them in turn.
+      let past: KvCache = this.past;
+      for (let j = 0; j < n; j++) {
+        const r = await model.step([ids[j]!], past);
+        past = r.present;
+        const t = this.unfedInfo[j + 1];
+        if (needRows && t && t.logprob === null) this.forcedStats(t, r.logits);
+        this.logits = r.logits;
       }
-      this.logits = r.logits.subarray((n - 1) * V);
-      present = r.present;
+      present = past;
     } else {
-      const r = await model.step(this.unfed, this.past);
-      this.logits = r.logits;
+      let r: ForwardResult;
+      try {
+        r = needRows ? await model.forward(ids, this.past) : await model.step(ids, this.past);
+      } catch (e) {
+        // Some exports (onnxruntime-genai's attention-mask subgraph) reject several new tokens after a past.
+        if (n > 1 && this.past && this.past.length > 0 && !noBatchAfterPast.has(model)) {
+          noBatchAfterPast.add(model);
+          return this.feed();
+        }
+        throw e;
+      }
+      if (needRows) {
+        for (let j = 1; j < n; j++) {
+          const t = this.unfedInfo[j];
+          if (t && t.logprob === null) this.forcedStats(t, r.logits.subarray((j - 1) * V, j * V));
+        }
+        this.logits = r.logits.subarray((n - 1) * V);
+      } else this.logits = r.logits;
       present = r.present;
     }
     const ms = performance.now() - t0;
-    if (this.fed) this.timing.forwardMs += ms;
-    else this.timing.promptMs += ms;
+    if (this.fed) this.timing_.forwardMs += ms;
+    else this.timing_.promptMs += ms;
     this.fed = true;
-    this.timing.forwardPasses++;
+    this.timing_.forwardPasses++;
     this.past = present;
     this.unfed = [];
     this.unfedInfo = [];
@@ -409,7 +439,7 @@ export class Generation {
       taken++;
       if (this.checkStop()) break;
     }
-    this.timing.constraintMs += performance.now() - c0;
+    this.timing_.constraintMs += performance.now() - c0;
     return taken > 0;
   }
 
@@ -424,18 +454,30 @@ export class Generation {
     let id = -1;
     let masked = false;
     const t0 = performance.now();
-    if (m && plain && ctx.logprobs === null) {
-      this.work.set(logits);
-      const cand = sampleToken(this.work, { temperature: s.temperature }, this.rng, null, limit, this.scratch);
-      const c0 = performance.now();
-      if (m.acceptToken(cand)) id = cand;
-      this.timing.constraintMs += performance.now() - c0;
-    }
-    if (id < 0) {
+    if (plain) {
+      // Greedy or pure temperature: pick straight from the logits (no copy), sample first, check one token.
+      const T = s.temperature;
+      if (m && ctx.logprobs === null) {
+        const cand = T === 0 ? maskedArgmax(logits, null, limit) : maskedDraw(logits, null, limit, T, this.rng);
+        const c0 = performance.now();
+        if (m.acceptToken(cand)) id = cand;
+        this.timing_.constraintMs += performance.now() - c0;
+      }
+      if (id < 0) {
+        if (m) {
+          const c0 = performance.now();
+          masked = m.fillNextTokenBitmask(this.mask);
+          this.timing_.constraintMs += performance.now() - c0;
+        }
+        const mk = masked ? this.mask : null;
+        id = T === 0 ? maskedArgmax(logits, mk, limit) : maskedDraw(logits, mk, limit, T, this.rng);
+        if (m && !m.acceptToken(id)) throw new Error(`internal: the matcher rejected token ${id}, which its own bitmask allowed`);
+      }
+    } else {
       if (m) {
         const c0 = performance.now();
         masked = m.fillNextTokenBitmask(this.mask);
-        this.timing.constraintMs += performance.now() - c0;
+        this.timing_.constraintMs += performance.now() - c0;
       }
       this.work.set(logits);
       id = sampleToken(this.work, s, this.rng, masked ? this.mask : null, limit, this.scratch);
@@ -461,7 +503,7 @@ export class Generation {
         t.removedMass = 0;
       }
     }
-    this.timing.samplingMs += performance.now() - t0;
+    this.timing_.samplingMs += performance.now() - t0;
     if (this.isEos[id] || (m !== null && m.isTerminated())) {
       this.eosId = id;
       this.end('eos');
