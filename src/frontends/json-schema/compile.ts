@@ -7,7 +7,7 @@ import { ConstrainError, UnsupportedFeatureError } from '../../errors.js';
 import { alt, charClass, literal, nothing, optional, plus, ref, repeat, seq, star, type Expr } from '../../ir/expr.js';
 import { parseRegex } from '../regex/index.js';
 import { RuleBuilder } from './builder.js';
-import { Containers, type Member } from './containers.js';
+import { Containers, type Member, type ObjectShape } from './containers.js';
 import { Expander } from './expand.js';
 import { unnamedSchemas, type Flat } from './flat.js';
 import { formatExpr, formatRestriction, isKnownFormat, NON_STRING_FORMATS, UNSUPPORTED_FORMATS } from './formats.js';
@@ -26,7 +26,7 @@ import {
   toDecimal,
   type Bound,
 } from './numbers.js';
-import type { ResolvedOptions } from './options.js';
+import { AUTO_ANY_ORDER, type ResolvedOptions } from './options.js';
 import type { Reporter } from './report.js';
 import type { Schema, SchemaObject, SchemaRegistry } from './resolve.js';
 import { ANY_CHAR_RANGES, encodeDecoded, encodedClass, encodedStringNotIn, encodedText } from './strings.js';
@@ -311,8 +311,7 @@ export class SchemaCompiler {
     const entries = Object.entries(v as Record<string, unknown>);
     const members: Member[] = entries.map(([k, x]) => ({ text: seq(this.keyText(k), this.layout.colon, this.valueText(x, depth + 1, where)), required: true }));
     const shape = { members, extra: null, minProps: 0, maxProps: Infinity };
-    if (this.opts.propertyOrder === 'any' && members.length > 1) return this.containers.objectAnyOrder(shape, depth, 'const');
-    return this.containers.objectInOrder(shape, depth, 'const');
+    return this.object(shape, depth, 'const', where);
   }
 
   private keyText(k: string): Expr {
@@ -644,8 +643,20 @@ export class SchemaCompiler {
     if (extra && extra.kind === 'nothing') extra = null;
     const shape = { members, extra, minProps: f.minProperties, maxProps: f.maxProperties };
     const hint = where ? `obj${where}` : 'obj';
-    if (this.opts.propertyOrder === 'any' && members.length + (extra ? 1 : 0) > 1) return this.containers.objectAnyOrder(shape, depth, hint);
-    return this.containers.objectInOrder(shape, depth, hint);
+    return this.object(shape, depth, hint, where);
+  }
+
+  /** An object in the configured property order. */
+  private object(shape: ObjectShape, depth: number, hint: string, where: string): Expr {
+    const size = shape.members.length + (shape.extra ? 1 : 0);
+    if (size <= 1 || this.opts.propertyOrder === 'schema') return this.containers.objectInOrder(shape, depth, hint);
+    if (this.opts.propertyOrder === 'any') return this.containers.objectAnyOrder(shape, depth, hint);
+    const counted = shape.minProps > 0 || shape.maxProps !== Infinity;
+    if (size > Math.min(AUTO_ANY_ORDER, this.opts.limits.maxAnyOrderProperties) || (counted && shape.extra)) {
+      this.rep.restrict('properties', where, `properties accepted in schema order only (object with ${size} members; any order up to ${AUTO_ANY_ORDER})`);
+      return this.containers.objectInOrder(shape, depth, hint);
+    }
+    return this.containers.objectAnyOrder(shape, depth, hint);
   }
 
   /**

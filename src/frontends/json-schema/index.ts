@@ -11,7 +11,7 @@ import { SchemaRegistry } from './resolve.js';
 import { isJsonValue } from './values.js';
 
 export type { JsonSchemaOptions, JsonSchemaLimits, WhitespaceMode } from './options.js';
-export { DEFAULT_LIMITS } from './options.js';
+export { AUTO_ANY_ORDER, DEFAULT_LIMITS } from './options.js';
 export type { SchemaReport, ReportEntry } from './report.js';
 
 /** Result of {@link jsonSchemaToGrammar}. */
@@ -27,7 +27,8 @@ export interface JsonSchemaGrammar {
  *
  * Exact for the keywords it enforces: every accepted text is valid. Some
  * valid texts are left out on purpose and listed in `report.restricted`:
- * properties out of schema order (default `propertyOrder: 'schema'`), numbers
+ * properties out of schema order in objects with more than 6 members
+ * (default `propertyOrder: 'auto'`), numbers
  * in exponent form where a bound is not at zero, integers in exponent form,
  * and parts of some formats. A constraining keyword it cannot enforce throws
  * `UnsupportedFeatureError(keyword, pointer)`, or with `lenient: true` is

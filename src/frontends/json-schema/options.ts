@@ -21,11 +21,14 @@ export interface JsonSchemaOptions {
   /** Longest whitespace run between two tokens in `flexible` mode (default 24). */
   maxWhitespace?: number;
   /**
-   * `schema` (default): named properties in the order the schema lists them,
-   * then additional properties. `any`: any order (a subset automaton, bounded
-   * by `maxAnyOrderProperties`).
+   * `schema`: named properties in the order the schema lists them, then
+   * additional properties. `any`: any order (a subset automaton, bounded by
+   * `maxAnyOrderProperties`; more is a LimitExceededError). `auto` (default):
+   * any order for objects with at most {@link AUTO_ANY_ORDER} members
+   * (named plus the additional-property slot), schema order for larger ones
+   * (reported in `report.restricted`).
    */
-  propertyOrder?: 'schema' | 'any';
+  propertyOrder?: 'schema' | 'any' | 'auto';
   /** Treat an absent `additionalProperties` as `false` (default false: absent means any). */
   strictAdditionalProperties?: boolean;
   /** Deepest nesting for `pretty` layouts of recursive structures (default 32). */
@@ -63,13 +66,16 @@ export interface ResolvedOptions {
   whitespace: WhitespaceMode;
   indent: number;
   maxWhitespace: number;
-  propertyOrder: 'schema' | 'any';
+  propertyOrder: 'schema' | 'any' | 'auto';
   strictAdditionalProperties: boolean;
   maxNesting: number;
   remotes: Record<string, unknown>;
   lenient: boolean;
   limits: JsonSchemaLimits;
 }
+
+/** Largest object (named members + 1 for additional properties) given any order under `propertyOrder: 'auto'`. */
+export const AUTO_ANY_ORDER = 6;
 
 /** Default limits. */
 export const DEFAULT_LIMITS: Readonly<JsonSchemaLimits> = {
@@ -93,8 +99,8 @@ function nonNegInt(name: string, v: number | undefined, dflt: number): number {
 export function resolveOptions(o: JsonSchemaOptions = {}): ResolvedOptions {
   const ws = o.whitespace ?? 'flexible';
   if (!['compact', 'maskbench', 'pretty', 'flexible'].includes(ws)) throw new InvalidArgumentError(`option whitespace: unknown mode ${String(ws)}`);
-  const order = o.propertyOrder ?? 'schema';
-  if (order !== 'schema' && order !== 'any') throw new InvalidArgumentError(`option propertyOrder: unknown value ${String(order)}`);
+  const order = o.propertyOrder ?? 'auto';
+  if (order !== 'schema' && order !== 'any' && order !== 'auto') throw new InvalidArgumentError(`option propertyOrder: unknown value ${String(order)}`);
   const limits: JsonSchemaLimits = { ...DEFAULT_LIMITS };
   for (const [k, v] of Object.entries(o.limits ?? {})) {
     if (!(k in limits)) throw new InvalidArgumentError(`unknown limit ${k}`);
