@@ -111,12 +111,14 @@ class Parser {
       this.noQuantifier();
       return { kind: 'anchor', end: c === 0x24, offset: start };
     }
-    if (this.src.startsWith('\\b', start) || this.src.startsWith('\\B', start)) {
+    const c1 = this.src.charCodeAt(start + 1);
+    if (c === 0x5c && (c1 === 0x62 || c1 === 0x42)) {
+      // \b or \B
       this.pos += 2;
       this.noQuantifier();
       return { kind: 'unsupported', feature: 'word boundary', offset: start };
     }
-    for (const [open, feature] of LOOKAROUNDS) {
+    for (const [open, feature] of c === 0x28 /* ( */ && c1 === 0x3f /* ? */ ? LOOKAROUNDS : []) {
       if (this.src.startsWith(open, start)) {
         this.pos += open.length;
         if (++this.depth > MAX_GROUP_DEPTH) {
