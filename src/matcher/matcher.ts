@@ -85,10 +85,17 @@ export class Matcher {
       const origin = chart.threadOrigin(th);
       for (const g of entry.groups) {
         if (!chart.pushKernel(origin, g.acceptState)) continue;
-        const nodes = g.nodes;
-        for (let k = 0; k < nodes.length; k++) {
-          const i = nodes[k]!;
-          walkSubtree(chart, trie, i + 1, i + subtree[i]!, depthOf[i]!, mask);
+        const byteStart = g.byteStart;
+        const children = g.children;
+        for (let b = 0; b < 256; b++) {
+          const cs = byteStart[b]!;
+          const ce = byteStart[b + 1]!;
+          if (cs === ce || !chart.tryPushByte(b)) continue;
+          chart.popBytes(1);
+          for (let k = cs; k < ce; k++) {
+            const c = children[k]!;
+            walkSubtree(chart, trie, c, c + subtree[c]!, depthOf[c]! - 1, mask);
+          }
         }
         chart.popBytes(1);
       }

@@ -28,12 +28,20 @@
 import { DEAD, type LexerTable } from '../automaton/lexer.js';
 import type { TokenTrie } from '../vocab/trie.js';
 
-/** Trie nodes where lexemes with one accept set may end, below which the parser decides. */
+/**
+ * Trie nodes where lexemes with one accept set may end, below which the
+ * parser decides. Stored as the children of those nodes bucketed by their
+ * byte, so a mask tries each first byte once from the kernel and skips whole
+ * buckets the parser rejects (after an identifier that may end anywhere,
+ * only a few bytes can start what follows).
+ */
 export interface KernelGroup {
   /** A lexer state whose accept list is this group's accept set. */
   readonly acceptState: number;
-  /** Trie nodes (each with children) where the thread's state accepts this set. */
-  readonly nodes: Int32Array;
+  /** Children with first byte b: `children[byteStart[b]..byteStart[b+1])`. */
+  readonly byteStart: Int32Array;
+  /** Trie nodes right below an accepting node. */
+  readonly children: Int32Array;
 }
 
 /** The cache entry of one lexer state. */
@@ -57,6 +65,7 @@ export function buildTokenCache(q: number, lexer: LexerTable, trie: TokenTrie, m
   const tokStart = trie.tokStart;
   const tokIds = trie.tokIds;
   const groups = new Map<number, { acceptState: number; nodes: number[] }>();
+  const byteOf = byte;
   state[0] = q;
   let i = 1;
   while (i < n) {
@@ -88,6 +97,24 @@ export function buildTokenCache(q: number, lexer: LexerTable, trie: TokenTrie, m
     i++;
   }
   const out: KernelGroup[] = [];
-  for (const g of groups.values()) out.push({ acceptState: g.acceptState, nodes: Int32Array.from(g.nodes) });
+  for (const g of groups.values()) {
+    const byteStart = new Int32Array(257);
+    let total = 0;
+    for (const i of g.nodes) {
+      const end = i + subtree[i]!;
+      for (let c = i + 1; c < end; c += subtree[c]!) {
+        byteStart[byteOf[c]! + 1]!++;
+        total++;
+      }
+    }
+    for (let b = 0; b < 256; b++) byteStart[b + 1]! += byteStart[b]!;
+    const fill = byteStart.slice(0, 256);
+    const children = new Int32Array(total);
+    for (const i of g.nodes) {
+      const end = i + subtree[i]!;
+      for (let c = i + 1; c < end; c += subtree[c]!) children[fill[byteOf[c]!]!++] = c;
+    }
+    out.push({ acceptState: g.acceptState, byteStart, children });
+  }
   return { allow, groups: out };
 }
