@@ -233,27 +233,32 @@ export function productRules(
   intern(dfas.map((d) => d.start));
   for (let q = 0; q < tuples.length; q++) {
     const t = tuples[q]!;
-    // elementary intervals over all components' edges and the whole alphabet
-    const list: [number, number, number][] = [];
-    for (const [lo, hi] of ANY_PAIRS) list.push([lo, hi, -1]);
-    t.forEach((s, i) => {
-      if (s < 0) return;
-      for (const [lo, hi, x] of dfas[i]!.edges[s]!) list.push([lo, hi, i * 1_000_000_000 + x]);
+    // elementary intervals over all components' edges (sorted), swept with one cursor per component
+    const points: number[] = [];
+    for (const [lo, hi] of ANY_PAIRS) points.push(lo, hi + 1);
+    t.forEach((st, i) => {
+      if (st < 0) return;
+      for (const [lo, hi] of dfas[i]!.edges[st]!) points.push(lo, hi + 1);
     });
-    const points = new Set<number>();
-    for (const [lo, hi] of list) (points.add(lo), points.add(hi + 1));
-    const bounds = [...points].sort((x, y) => x - y);
-    for (let k = 0; k + 1 < bounds.length; k++) {
-      const lo = bounds[k]!;
-      const hi = bounds[k + 1]! - 1;
-      if (!ANY_PAIRS.some(([a, z]) => a <= lo && hi <= z)) continue;
-      const next = t.map(() => -1);
-      for (const [a, z, x] of list) {
-        if (x < 0 || !(a <= lo && hi <= z)) continue;
-        next[Math.floor(x / 1_000_000_000)] = x % 1_000_000_000;
-      }
+    points.sort((x, y) => x - y);
+    const cursor = t.map(() => 0);
+    let anyIdx = 0;
+    const out = trans[q]!;
+    for (let k = 0; k + 1 < points.length; k++) {
+      const lo = points[k]!;
+      if (lo === points[k + 1]) continue;
+      const hi = points[k + 1]! - 1;
+      while (anyIdx < ANY_PAIRS.length && ANY_PAIRS[anyIdx]![1] < lo) anyIdx++;
+      if (anyIdx >= ANY_PAIRS.length || ANY_PAIRS[anyIdx]![0] > lo) continue;
+      const next = t.map((st, i) => {
+        if (st < 0) return -1;
+        const es = dfas[i]!.edges[st]!;
+        let c = cursor[i]!;
+        while (c < es.length && es[c]![1] < lo) c++;
+        cursor[i] = c;
+        return c < es.length && es[c]![0] <= lo ? es[c]![2] : -1;
+      });
       const nq = intern(next);
-      const out = trans[q]!;
       const last = out[out.length - 1];
       if (last && last[2] === nq && last[1] === lo - 1) last[1] = hi;
       else out.push([lo, hi, nq]);

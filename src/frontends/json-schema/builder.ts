@@ -9,6 +9,8 @@ import { ref, type Expr, type Grammar } from '../../ir/expr.js';
 export class RuleBuilder {
   private readonly rules = new Map<string, Expr | null>();
   private readonly used = new Set<string>();
+  /** Next numeric suffix to try per base name. */
+  private readonly next = new Map<string, number>();
   constructor(private readonly maxRules: number) {}
 
   /** Reserves a fresh rule name derived from `hint`; define it later with {@link define}. */
@@ -16,7 +18,9 @@ export class RuleBuilder {
     let base = hint.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 48) || 'r';
     if (/^[0-9]/.test(base)) base = 'r' + base;
     let name = base;
-    for (let i = 2; this.used.has(name); i++) name = `${base}-${i}`;
+    let i = this.next.get(base) ?? 2;
+    while (this.used.has(name)) name = `${base}-${i++}`;
+    this.next.set(base, i);
     this.used.add(name);
     this.rules.set(name, null);
     if (this.rules.size > this.maxRules) throw new LimitExceededError('maxRules', this.maxRules, 'the schema expands into too many grammar rules');
