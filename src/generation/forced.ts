@@ -75,8 +75,13 @@ function completeUtf8(bytes: Uint8Array): number {
   return need === cont ? bytes.length : i;
 }
 
-/** The forced continuation of `m` as token ids (see the module doc); [] when nothing is forced. */
-export function forcedIds(m: Matcher, vocab: Vocabulary): number[] {
+/**
+ * Takes the forced continuation of `m` (see the module doc): accepts at most
+ * `max` forced tokens into `m` and returns their ids ([] when nothing is
+ * forced). No fork: tokens accepted and then left out are rolled back.
+ */
+export function takeForced(m: Matcher, vocab: Vocabulary, max: number): number[] {
+  if (max <= 0) return [];
   const all = m.forcedBytes();
   if (all.length === 0) return [];
   const end = completeUtf8(all);
@@ -84,13 +89,23 @@ export function forcedIds(m: Matcher, vocab: Vocabulary): number[] {
   const bytes = all.subarray(0, end);
   let ids = vocab.encode(Buffer.from(bytes).toString('utf8'), { addSpecialTokens: false });
   if (!sameBytes(idsBytes(vocab, ids), bytes)) ids = greedyTokens(vocab, bytes) ?? [];
-  if (ids.length === 0) return [];
-  const probe = m.fork();
+  // Cut at the budget: generation ends there, so no later text can merge with the last token.
+  const cut = ids.length > max;
+  if (cut) ids = ids.slice(0, max);
   let n = 0;
-  while (n < ids.length && probe.acceptToken(ids[n]!)) n++;
+  while (n < ids.length && m.acceptToken(ids[n]!)) n++;
   // The last token could merge with what follows: keep it only when nothing can follow.
-  if (n < ids.length) return ids.slice(0, Math.max(0, n - 1));
-  return end === all.length && !canContinue(probe) ? ids : ids.slice(0, -1);
+  let keep: number;
+  if (cut && n === ids.length) keep = n;
+  else if (n < ids.length) keep = Math.max(0, n - 1);
+  else keep = end === all.length && !canContinue(m) ? n : n - 1;
+  if (n > keep) m.rollback(n - keep);
+  return ids.slice(0, keep);
+}
+
+/** The forced continuation of `m` as token ids, leaving `m` unchanged (a fork takes them). */
+export function forcedIds(m: Matcher, vocab: Vocabulary): number[] {
+  return takeForced(m.fork(), vocab, Infinity);
 }
 
 /** Whether some byte can follow (probing all 256). */

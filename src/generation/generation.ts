@@ -33,7 +33,7 @@ import { applyBitmask } from '../sampling/mask.js';
 import { Rng } from '../sampling/prng.js';
 import type { Vocabulary } from '../vocab/vocabulary.js';
 import { captureGroups, type ConstraintSpec } from './constraint.js';
-import { forcedIds } from './forced.js';
+import { takeForced } from './forced.js';
 import { maskedArgmax, maskedDraw } from './pick.js';
 import { logSoftmaxTo, topN, type TopEntry } from './logprobs.js';
 import { sha256, type HistoryOp, type Provenance } from './provenance.js';
@@ -427,17 +427,19 @@ export class Generation {
   private jump(): boolean {
     const m = this.matcher!;
     const c0 = performance.now();
-    const forced = forcedIds(m, this.ctx.vocab).slice(0, this.ctx.maxTokens - this.generated());
+    const forced = takeForced(m, this.ctx.vocab, this.ctx.maxTokens - this.generated());
     let taken = 0;
     for (const id of forced) {
-      if (!m.acceptToken(id)) throw new Error(`internal: the matcher rejected forced token ${id}`);
       const t = this.forcedToken(id);
       if (this.unfed.length === 0 && this.ctx.logprobs !== null) this.forcedStats(t, this.logits!);
       this.push(t);
       this.unfed.push(id);
       this.unfedInfo.push(t);
       taken++;
-      if (this.checkStop()) break;
+      if (this.checkStop()) {
+        m.rollback(forced.length - taken); // keep the matcher in step with the output
+        break;
+      }
     }
     this.timing_.constraintMs += performance.now() - c0;
     return taken > 0;

@@ -176,6 +176,18 @@ describe('stop, maxTokens, abort', () => {
     expect(r.text).toBe(base.text.slice(0, base.text.indexOf(stop)));
   });
 
+  test('a stop string inside forced text; the session stays consistent for regenerateFrom', async () => {
+    const spec: ConstraintSpec = { kind: 'regex', source: 'Name: [A-Z][a-z]{1,8}, age: [0-9]{1,2}, city: (Paris|Rome|Berlin)\\.' };
+    const g = gen.start({ prompt: 'Person:', constraint: spec, jumpForward: true, temperature: 2, seed: 4, stop: ['age'] });
+    const r = await g.run();
+    expect(r.finishReason).toBe('stop');
+    expect(r.text).toMatch(/^Name: [A-Z][a-z]{1,8}, $/);
+    g.regenerateFrom(2, { seed: 1 });
+    const again = await g.run();
+    expect(again.tokens.slice(0, 2)).toEqual(r.tokens.slice(0, 2));
+    expect(again.text).toMatch(/^Name: [A-Z][a-z]{1,8}, $/);
+  });
+
   test('maxTokens and abort', async () => {
     const r = await gen.generate({ prompt: 'a', maxTokens: 7, ignoreEos: true });
     expect(r.tokens).toHaveLength(7);
