@@ -104,7 +104,10 @@ for (const f of files) {
       else if (acc) {
         fp++;
         fpList.push(`${f}: ${text.slice(0, 100)}`);
-      } else fn++;
+      } else {
+        fn++;
+        if (args.includes('--verbose')) console.log(`FALSE NEGATIVE ${f}: ${text.slice(0, 160)}`);
+      }
     }
   }
 }

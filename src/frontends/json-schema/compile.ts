@@ -569,7 +569,9 @@ export class SchemaCompiler {
 
   private arrays(f: Flat, depth: number): Expr {
     if (f.uniqueItems !== undefined && f.maxItems > 1) {
-      this.rep.unsupported('uniqueItems', f.uniqueItems, 'uniqueness of array items is not context-free');
+      const distinct = this.distinctItems(f, depth);
+      if (distinct) return distinct;
+      this.rep.unsupported('uniqueItems', f.uniqueItems, 'uniqueness of array items is not context-free (only finite item sets are supported)');
     }
     const itemOf = (conj: Schema[] | undefined): Expr | null => {
       if (conj === undefined) return this.anyValue(depth + 1);
@@ -603,6 +605,23 @@ export class SchemaCompiler {
       }
     }
     return this.containers.arrayCounting(x, y, c.min, c.max, depth);
+  }
+
+  /** Arrays of distinct items when the items come from a small finite set; null otherwise. */
+  private distinctItems(f: Flat, depth: number): Expr | null {
+    if (f.prefixItems.length || f.contains.some((c) => !(c.min === 0 && c.max === Infinity)) || f.items === undefined) return null;
+    const domain: unknown[] = [];
+    for (const item of this.expander.expand(f.items)) {
+      let vals = item.values;
+      if (vals === undefined) {
+        if ([...item.atoms].some((a) => a !== 'null' && a !== 'boolean')) return null;
+        vals = [...(item.atoms.has('null') ? [null] : []), ...(item.atoms.has('boolean') ? [true, false] : [])];
+      }
+      for (const v of vals) if (this.flatAccepts(item, v) && !includesValue(domain, v)) domain.push(v);
+    }
+    if (domain.length > this.opts.limits.maxAnyOrderProperties) return null;
+    const members = domain.map((v) => ({ text: this.valueText(v, depth + 1, f.where), required: false }));
+    return this.containers.objectAnyOrder({ members, extra: null, minProps: f.minItems, maxProps: f.maxItems }, depth, 'unique', '[]');
   }
 
   // ---------------------------------------------------------------- objects

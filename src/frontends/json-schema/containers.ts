@@ -104,8 +104,12 @@ export class Containers {
     return this.wrap('{', '}', alt(...parts), emptyOk, depth);
   }
 
-  /** Object texts with members in any order (subset states; members ≤ the any-order limit). */
-  objectAnyOrder(shape: ObjectShape, depth: number, hint: string): Expr {
+  /**
+   * Object texts with members in any order (subset states; members ≤ the
+   * any-order limit). With brackets `[` `]`: arrays of distinct items from a
+   * finite set (`uniqueItems` over a finite domain).
+   */
+  objectAnyOrder(shape: ObjectShape, depth: number, hint: string, brackets: '{}' | '[]' = '{}'): Expr {
     const { members, extra, minProps, maxProps } = shape;
     const n = members.length;
     if (n > this.maxAnyOrder) {
@@ -146,7 +150,7 @@ export class Containers {
       for (let i = 0; i < n; i++) first.push(seq(members[i]!.text, T(1 << i)));
       if (extra) first.push(seq(extra, T(0)));
     }
-    return this.wrap('{', '}', alt(...first), reqMask === 0 && minProps === 0, depth);
+    return this.wrap(brackets[0]!, brackets[1]!, alt(...first), reqMask === 0 && minProps === 0, depth);
   }
 
   /**

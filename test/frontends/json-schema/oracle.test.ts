@@ -106,6 +106,8 @@ const CASES: Case[] = [
   { name: 'min/maxProperties', schema: { minProperties: 1, maxProperties: 2 }, instances: [{}, { a: 1 }, { a: 1, b: 2 }, { a: 1, b: 2, c: 3 }] },
   { name: 'min/maxProperties with named', schema: { properties: { a: {}, b: {} }, required: ['a'], maxProperties: 2, minProperties: 2 }, instances: [{ a: 1 }, { a: 1, b: 2 }, { a: 1, z: 2 }, { a: 1, b: 2, z: 3 }] },
   { name: 'patternProperties', schema: { patternProperties: { '^x-': { type: 'integer' } }, additionalProperties: false }, instances: [{}, { 'x-a': 1 }, { 'x-a': 's' }, { y: 1 }, { 'x-': 2, 'x-b': 3 }] },
+  { name: 'uniqueItems over an enum', schema: { type: 'array', items: { enum: ['a', 'b', 3] }, uniqueItems: true, minItems: 1 }, instances: [[], ['a'], ['a', 'b'], ['b', 'a', 3], ['a', 'a'], [3, 'b', 3], ['c']] },
+  { name: 'uniqueItems over booleans', schema: { items: { type: 'boolean' }, uniqueItems: true }, instances: [[], [true], [true, false], [false, false]] },
   { name: 'boolean true', schema: true, instances: [1, 'x', null, [1, { a: [] }], { 'k\u00e9': -0.5e-3 }] },
   { name: 'boolean false', schema: false, instances: [1, null, {}] },
   { name: 'type array', schema: { type: ['string', 'null'] }, instances: ['x', null, 1, false] },
