@@ -177,8 +177,8 @@ function sum(a: readonly number[], from = 0, to = a.length): number {
  * Runs the benchmark on a loaded generator. Generation is greedy, so every
  * run of a case takes the same steps: each step's time is the minimum over
  * the runs (robust on a loaded machine, where noise only adds), and the
- * first step (prompt and first token) is left out. Rounds are interleaved
- * (every case once per round). Each constrained case is compared with the
+ * first step (prompt and first token) is left out. Runs are interleaved: per
+ * round and prompt, the baseline then every case. Each constrained case is compared with the
  * unconstrained generation of the same prompts over the same token positions
  * (`vs_unconstrained` in wall time, `cpu_vs_unconstrained` in process CPU
  * time), so a short constrained answer is not credited with the cheaper
@@ -203,14 +203,12 @@ export async function runE2eBench(gen: Generator, options: E2eOptions = {}): Pro
       const t = await trace(gen, { prompt: prompts[pi]!, maxTokens, ignoreEos: true });
       baseWall[pi] = minInto(baseWall[pi], t.wall);
       baseCpu[pi] = minInto(baseCpu[pi], t.cpu);
-    }
-    for (let ci = 0; ci < cases.length; ci++) {
-      const c = cases[ci]!;
-      for (let pi = 0; pi < prompts.length; pi++) {
-        const t = await trace(gen, { prompt: prompts[pi]!, constraint: c.constraint, jumpForward: c.jumpForward, maxTokens, ignoreEos: c.constraint === null });
-        caseWall[ci]![pi] = minInto(caseWall[ci]![pi], t.wall);
-        caseCpu[ci]![pi] = minInto(caseCpu[ci]![pi], t.cpu);
-        last[ci]![pi] = t;
+      for (let ci = 0; ci < cases.length; ci++) {
+        const c = cases[ci]!;
+        const tc = await trace(gen, { prompt: prompts[pi]!, constraint: c.constraint, jumpForward: c.jumpForward, maxTokens, ignoreEos: c.constraint === null });
+        caseWall[ci]![pi] = minInto(caseWall[ci]![pi], tc.wall);
+        caseCpu[ci]![pi] = minInto(caseCpu[ci]![pi], tc.cpu);
+        last[ci]![pi] = tc;
       }
     }
   }
