@@ -3,7 +3,7 @@
  * each flat alternative the union of its per-type texts; `$ref` targets
  * become rules (recursion), child schemas are compiled on demand.
  */
-import { ConstrainError, UnsupportedFeatureError } from '../../errors.js';
+import { ConstrainError, LimitExceededError, UnsupportedFeatureError } from '../../errors.js';
 import { alt, charClass, literal, nothing, optional, plus, ref, repeat, seq, star, type Expr } from '../../ir/expr.js';
 import { parseRegex } from '../regex/index.js';
 import { RuleBuilder } from './builder.js';
@@ -55,6 +55,7 @@ export class SchemaCompiler {
   private readonly validator: Validator;
   private readonly ids = new WeakMap<object, number>();
   private nextId = 0;
+  private nesting = 0;
   /** States left for string automata products, over the whole schema. */
   private readonly automata: { left: number; readonly limit: number };
   private readonly done = new Map<string, Expr>();
@@ -113,6 +114,13 @@ export class SchemaCompiler {
     return this.once(key, 'allof', () => alt(...this.expander.expand(list).map((x) => this.flat(x, depth))));
   }
 
+  /** Counts one level of schemas compiled inside one another. */
+  private enter(): void {
+    if (++this.nesting > this.opts.limits.maxSchemaDepth) {
+      throw new LimitExceededError('maxSchemaDepth', this.opts.limits.maxSchemaDepth, 'schemas (or $ref chains) nested too deeply');
+    }
+  }
+
   private idOf(s: object): number {
     let id = this.ids.get(s);
     if (id === undefined) {
@@ -137,10 +145,12 @@ export class SchemaCompiler {
     const entry: { rule?: string } = {};
     this.building.set(key, entry);
     let e: Expr;
+    this.enter();
     try {
       e = build();
     } finally {
       this.building.delete(key);
+      this.nesting--;
     }
     if (entry.rule) {
       this.rules.define(entry.rule, e);
@@ -161,7 +171,12 @@ export class SchemaCompiler {
     const name = this.rules.reserve(hint + (depth ? `@${depth}` : ''));
     const r = ref(name);
     this.refRules.set(key, r);
-    this.rules.define(name, this.compile(target, depth));
+    this.enter();
+    try {
+      this.rules.define(name, this.compile(target, depth));
+    } finally {
+      this.nesting--;
+    }
     return r;
   }
 

@@ -2,13 +2,13 @@
  * JSON Schema front-end: draft 2020-12 (and draft-07 spellings) to the
  * grammar IR. See `docs`-level notes in {@link jsonSchemaToGrammar}.
  */
-import { InvalidArgumentError } from '../../errors.js';
+import { InvalidArgumentError, LimitExceededError } from '../../errors.js';
 import type { Grammar } from '../../ir/expr.js';
 import { SchemaCompiler } from './compile.js';
 import { resolveOptions, type JsonSchemaOptions } from './options.js';
 import { Reporter, type SchemaReport } from './report.js';
 import { SchemaRegistry } from './resolve.js';
-import { isJsonValue } from './values.js';
+import { checkJson } from './values.js';
 
 export type { JsonSchemaOptions, JsonSchemaLimits, WhitespaceMode } from './options.js';
 export { AUTO_ANY_ORDER, DEFAULT_LIMITS } from './options.js';
@@ -43,9 +43,11 @@ export function jsonSchemaToGrammar(schema: unknown, options?: JsonSchemaOptions
   if (typeof schema !== 'boolean' && (schema === null || typeof schema !== 'object' || Array.isArray(schema))) {
     throw new InvalidArgumentError('a JSON Schema must be an object or a boolean');
   }
-  if (!isJsonValue(schema)) throw new InvalidArgumentError('the schema is not a JSON value');
+  const kind = checkJson(schema, 4 * opts.limits.maxSchemaDepth);
+  if (kind === 'not-json') throw new InvalidArgumentError('the schema is not a JSON value');
+  if (kind === 'deep') throw new LimitExceededError('maxSchemaDepth', opts.limits.maxSchemaDepth, 'schema document nested too deeply');
   const rep = new Reporter(opts.lenient);
-  const reg = new SchemaRegistry(schema, opts.remotes, opts.limits.maxSchemaNodes);
+  const reg = new SchemaRegistry(schema, opts.remotes, opts.limits.maxSchemaNodes, opts.limits.maxSchemaDepth);
   const c = new SchemaCompiler(reg, opts, rep);
   c.compileRoot();
   return { grammar: c.rules.grammar('root'), report: rep.report };

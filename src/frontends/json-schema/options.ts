@@ -57,6 +57,8 @@ export interface JsonSchemaLimits {
   maxAnyOrderProperties: number;
   /** Largest modulus of integer `multipleOf` (default 1,000). */
   maxMultipleOf: number;
+  /** Deepest nesting of schema objects, and of schemas compiled inside one another (default 500). */
+  maxSchemaDepth: number;
   /** Most states of a string automaton (pattern ∩ length, key complements; default 20,000). */
   maxAutomatonStates: number;
 }
@@ -87,6 +89,7 @@ export const DEFAULT_LIMITS: Readonly<JsonSchemaLimits> = {
   maxAnyOrderProperties: 8,
   maxMultipleOf: 1_000,
   maxAutomatonStates: 20_000,
+  maxSchemaDepth: 500,
 };
 
 function nonNegInt(name: string, v: number | undefined, dflt: number): number {

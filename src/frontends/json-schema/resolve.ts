@@ -92,6 +92,7 @@ export class SchemaRegistry {
     root: unknown,
     remotes: Record<string, unknown>,
     private readonly maxNodes: number,
+    private readonly maxDepth: number = 500,
   ) {
     for (const [k, v] of Object.entries(remotes)) this.pendingRemotes.set(stripFragment(resolveUri(k, DEFAULT_BASE, '')), v);
     const dialect = root && typeof root === 'object' ? (root as SchemaObject)['$schema'] : undefined;
@@ -169,8 +170,9 @@ export class SchemaRegistry {
    * registered. `ids`: whether `$id`/`$anchor` here are identifiers (false
    * inside unknown keywords).
    */
-  private canonical(s: unknown, base: string, doc: string, pointer: string, ids: boolean): Schema {
+  private canonical(s: unknown, base: string, doc: string, pointer: string, ids: boolean, depth = 0): Schema {
     this.count();
+    if (depth > this.maxDepth) throw new LimitExceededError('maxSchemaDepth', this.maxDepth, `schema nested too deeply at ${pointer.slice(0, 80)}...`);
     if (typeof s === 'boolean') return s;
     if (s === null || typeof s !== 'object' || Array.isArray(s)) {
       throw new UnsupportedFeatureError('schema', pointer || '/', `a schema must be an object or a boolean, got ${JSON.stringify(s)?.slice(0, 40)}`);
@@ -203,19 +205,19 @@ export class SchemaRegistry {
       } else if ((MAP_KEYWORDS as readonly string[]).includes(k) && v && typeof v === 'object' && !Array.isArray(v)) {
         const m: SchemaObject = {};
         for (const [name, sub] of Object.entries(v as SchemaObject)) {
-          setOwn(m, name, k === 'dependencies' && Array.isArray(sub) ? sub : this.canonical(sub, base, doc, `${p}/${escapeToken(name)}`, ids));
+          setOwn(m, name, k === 'dependencies' && Array.isArray(sub) ? sub : this.canonical(sub, base, doc, `${p}/${escapeToken(name)}`, ids, depth + 1));
         }
         setOwn(out, k, m);
       } else if ((ARRAY_KEYWORDS as readonly string[]).includes(k) && Array.isArray(v)) {
-        setOwn(out, k, v.map((sub, i) => this.canonical(sub, base, doc, `${p}/${i}`, ids)));
+        setOwn(out, k, v.map((sub, i) => this.canonical(sub, base, doc, `${p}/${i}`, ids, depth + 1)));
       } else if (k === 'items' && Array.isArray(v)) {
-        setOwn(out, k, v.map((sub, i) => this.canonical(sub, base, doc, `${p}/${i}`, ids)));
+        setOwn(out, k, v.map((sub, i) => this.canonical(sub, base, doc, `${p}/${i}`, ids, depth + 1)));
       } else if ((SINGLE_KEYWORDS as readonly string[]).includes(k)) {
-        setOwn(out, k, this.canonical(v, base, doc, p, ids));
+        setOwn(out, k, this.canonical(v, base, doc, p, ids, depth + 1));
       } else if (!DATA_KEYWORDS.has(k) && !k.startsWith('$') && v && typeof v === 'object' && !Array.isArray(v)) {
         // unknown keyword holding an object: may be the target of a $ref by pointer
         try {
-          setOwn(out, k, this.canonical(v, base, doc, p, false));
+          setOwn(out, k, this.canonical(v, base, doc, p, false, depth + 1));
         } catch (e) {
           if (e instanceof LimitExceededError) throw e;
           setOwn(out, k, v);

@@ -63,12 +63,19 @@ export function includesValue(list: readonly unknown[], v: unknown): boolean {
   return false;
 }
 
-/** Whether a value is plain JSON (no undefined, functions, non-finite numbers). */
-export function isJsonValue(v: unknown, depth = 0): boolean {
-  if (depth > 1000) return false;
-  if (v === null || typeof v === 'boolean' || typeof v === 'string') return true;
-  if (typeof v === 'number') return Number.isFinite(v);
-  if (Array.isArray(v)) return v.every((x) => isJsonValue(x, depth + 1));
-  if (typeof v === 'object') return Object.values(v as object).every((x) => isJsonValue(x, depth + 1));
-  return false;
+/** Whether a value is plain JSON (`json`), holds something else (`not-json`), or nests deeper than `maxDepth` (`deep`). */
+export function checkJson(v: unknown, maxDepth: number): 'json' | 'not-json' | 'deep' {
+  const stack: [unknown, number][] = [[v, 0]];
+  while (stack.length) {
+    const [x, d] = stack.pop()!;
+    if (x === null || typeof x === 'boolean' || typeof x === 'string') continue;
+    if (typeof x === 'number') {
+      if (!Number.isFinite(x)) return 'not-json';
+      continue;
+    }
+    if (typeof x !== 'object') return 'not-json';
+    if (d >= maxDepth) return 'deep';
+    for (const y of Array.isArray(x) ? x : Object.values(x as object)) stack.push([y, d + 1]);
+  }
+  return 'json';
 }

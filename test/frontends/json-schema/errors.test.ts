@@ -107,3 +107,23 @@ describe('lenient report', () => {
     expect(report).toEqual({ ignored: [], approximated: [], unknownKeywords: [], restricted: [] });
   });
 });
+
+describe('hostile schemas fail fast with typed errors', () => {
+  test('deeply nested schema', () => {
+    let s: unknown = { type: 'integer' };
+    for (let i = 0; i < 5000; i++) s = { items: s };
+    const e = errorOf(s);
+    expect((e as LimitExceededError).limit).toBe('maxSchemaDepth');
+  });
+  test('long $ref chain', () => {
+    const defs: Record<string, unknown> = {};
+    for (let i = 0; i < 3000; i++) defs[`d${i}`] = { $ref: `#/$defs/d${i + 1}` };
+    defs['d3000'] = { type: 'integer' };
+    const e = errorOf({ $defs: defs, $ref: '#/$defs/d0' });
+    expect((e as LimitExceededError).limit).toBe('maxSchemaDepth');
+  });
+  test('self-referencing $ref is the empty language', () => {
+    const { grammar } = jsonSchemaToGrammar({ $defs: { a: { $ref: '#/$defs/a' } }, $ref: '#/$defs/a' });
+    expect(new GrammarOracle(grammar).isViablePrefix('')).toBe(false);
+  });
+});
