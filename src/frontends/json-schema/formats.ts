@@ -86,6 +86,13 @@ const FORMATS: Readonly<Record<string, FormatDef>> = {
   'uri-reference': { source: `(?:${URI}|${RELATIVE})` },
   'json-pointer': { source: '(?:\\/(?:[^~/]|~0|~1)*)*' },
   'relative-json-pointer': { source: '(?:0|[1-9][0-9]*)(?:#|(?:\\/(?:[^~/]|~0|~1)*)*)' },
+  iri: { source: URI, restriction: 'ASCII URIs only (no non-ASCII IRI characters)' },
+  'iri-reference': { source: `(?:${URI}|${RELATIVE})`, restriction: 'ASCII URI references only (no non-ASCII IRI characters)' },
+  // ajv-formats' "url": http(s)/ftp with a host name and a letter TLD (no user info, no IP hosts)
+  url: {
+    source: '(?:[hH][tT][tT][pP][sS]?|[fF][tT][pP]):\\/\\/(?:[a-z0-9]+-)*[a-z0-9]+(?:\\.(?:[a-z0-9]+-)*[a-z0-9]+)*\\.[a-z]{2,}(?::\\d{2,5})?(?:\\/[^\\s]*)?',
+    restriction: 'ASCII host names with a letter TLD only (no user info, IP addresses or non-ASCII hosts)',
+  },
   byte: { source: '(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?' },
 };
 
@@ -96,9 +103,6 @@ export const NON_STRING_FORMATS: ReadonlySet<string> = new Set(['password', 'bin
 export const UNSUPPORTED_FORMATS: ReadonlySet<string> = new Set([
   'regex',
   'uri-template',
-  'url',
-  'iri',
-  'iri-reference',
   'idn-email',
   'idn-hostname',
   'json-pointer-uri-fragment',
