@@ -32,6 +32,24 @@ function tableOf(vocab: Vocabulary): { byKey: Map<string, number>; longest: numb
   return t;
 }
 
+/** Forced texts recur (keys, punctuation): their spellings are cached per vocabulary. */
+const spellings = new WeakMap<Vocabulary, Map<string, number[]>>();
+const MAX_SPELLINGS = 4096;
+
+/** Token ids spelling `bytes` exactly: the tokenizer's encoding when it does, else greedy. */
+function spell(vocab: Vocabulary, bytes: Uint8Array): number[] {
+  let cache = spellings.get(vocab);
+  if (!cache) spellings.set(vocab, (cache = new Map()));
+  const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+  const hit = cache.get(key);
+  if (hit) return hit.slice();
+  let ids = vocab.encode(Buffer.from(bytes).toString('utf8'), { addSpecialTokens: false });
+  if (!sameBytes(idsBytes(vocab, ids), bytes)) ids = greedyTokens(vocab, bytes) ?? [];
+  if (cache.size >= MAX_SPELLINGS) cache.clear();
+  cache.set(key, ids.slice());
+  return ids;
+}
+
 /** Greedy longest-match split of `bytes` into tokens; null when some byte has no token. */
 export function greedyTokens(vocab: Vocabulary, bytes: Uint8Array): number[] | null {
   const { byKey, longest } = tableOf(vocab);
@@ -87,8 +105,7 @@ export function takeForced(m: Matcher, vocab: Vocabulary, max: number): number[]
   const end = completeUtf8(all);
   if (end === 0) return [];
   const bytes = all.subarray(0, end);
-  let ids = vocab.encode(Buffer.from(bytes).toString('utf8'), { addSpecialTokens: false });
-  if (!sameBytes(idsBytes(vocab, ids), bytes)) ids = greedyTokens(vocab, bytes) ?? [];
+  let ids = spell(vocab, bytes);
   // Cut at the budget: generation ends there, so no later text can merge with the last token.
   const cut = ids.length > max;
   if (cut) ids = ids.slice(0, max);
