@@ -397,7 +397,7 @@ export class SchemaCompiler {
       const out: Expr[] = [];
       for (const [a, b] of pieces) {
         const r = numberRange(a ?? null, b ?? null);
-        if (r.restricted) this.rep.restrict(a ? 'minimum' : 'maximum', f.where, 'numbers in exponent form are accepted only for bounds at zero');
+        if (r.restricted) this.rep.restrict(a ? 'minimum' : 'maximum', f.where, 'numbers in exponent form are accepted only normalized (d.ddde±N) unless the bound is zero');
         out.push(r.expr);
       }
       return alt(...out);

@@ -254,14 +254,60 @@ export interface NumberGrammar {
 
 const ZERO: Dec = { int: 0n, frac: '' };
 
-/** Unsigned texts in [lo, hi]; exponent forms only when the range is [0|(0, ∞). */
+/** Unsigned texts in [lo, hi]; all exponent forms when the range is [0|(0, ∞), normalized ones otherwise. */
 function unsigned(lo: Dec, loExcl: boolean, hi: Dec | null, hiExcl: boolean): NumberGrammar {
   if (hi === null && isZero(lo)) return { expr: unsignedFromZero(loExcl), restricted: false };
-  if (hi !== null && isZero(hi) && isZero(lo)) {
-    // only zero: every zero-valued plain text; zero exponent forms are left out
-    return { expr: loExcl || hiExcl ? nothing() : seq(literal('0'), fracPart(null, { d: '', excl: false })), restricted: !(loExcl || hiExcl) };
+  const zeroOk = isZero(lo) && !loExcl;
+  const zeroExp = zeroOk ? seq(literal('0'), optional(seq(literal('.'), plus(literal('0')))), EXP) : nothing();
+  if (hi !== null && isZero(hi)) {
+    // only zero
+    return { expr: zeroOk && !hiExcl ? alt(seq(literal('0'), fracPart(null, { d: '', excl: false })), zeroExp) : nothing(), restricted: false };
   }
-  return { expr: unsignedPlain(lo, loExcl, hi, hiExcl), restricted: true };
+  return { expr: alt(unsignedPlain(lo, loExcl, hi, hiExcl), zeroExp, normalizedExp(lo, loExcl, hi, hiExcl)), restricted: true };
+}
+
+/** Significand (as a decimal in [1, 10)) and decimal exponent of a positive decimal. */
+function normalize(d: Dec): { m: Dec; e: number } {
+  const intDigits = d.int === 0n ? '' : d.int.toString();
+  if (intDigits) {
+    const all = (intDigits + d.frac).replace(/0+$/, '');
+    return { m: { int: BigInt(all[0]!), frac: all.slice(1) }, e: intDigits.length - 1 };
+  }
+  const lead = d.frac.length - d.frac.replace(/^0+/, '').length;
+  const rest = d.frac.slice(lead);
+  return { m: { int: BigInt(rest[0]!), frac: rest.slice(1) }, e: -(lead + 1) };
+}
+
+/** `[eE]` and a signed exponent (leading zeros allowed) with value in [lo, hi] (null: unbounded). */
+function exponentIn(lo: number | null, hi: number | null): Expr {
+  if (lo !== null && hi !== null && lo > hi) return nothing();
+  const zeros = star(literal('0'));
+  const parts: Expr[] = [];
+  if (hi === null || hi >= 0) parts.push(seq(optional(literal('+')), zeros, natRange(BigInt(Math.max(lo ?? 0, 0)), hi === null ? null : BigInt(hi))));
+  if (lo === null || lo <= 0) parts.push(seq(literal('-'), zeros, natRange(BigInt(Math.max(hi === null ? 0 : -hi, 0)), lo === null ? null : BigInt(-lo))));
+  return seq(charClass([0x45, 0x45, 0x65, 0x65]), alt(...parts));
+}
+
+const TEN: Dec = { int: 10n, frac: '' };
+const ONE: Dec = { int: 1n, frac: '' };
+
+/**
+ * Normalized exponent texts `d(.ddd)?[eE][+-]?N` (d non-zero) with positive
+ * value in the range: the exponent decides unless it equals the bound's,
+ * where the significands are compared.
+ */
+function normalizedExp(lo: Dec, loExcl: boolean, hi: Dec | null, hiExcl: boolean): Expr {
+  const L = isZero(lo) ? null : normalize(lo);
+  const H = hi === null ? null : normalize(hi);
+  const mant = (a: Dec, aExcl: boolean, b: Dec, bExcl: boolean): Expr => unsignedPlain(a, aExcl, b, bExcl);
+  const parts: Expr[] = [];
+  if (L && H && L.e === H.e) return seq(mant(L.m, loExcl, H.m, hiExcl), exponentIn(L.e, L.e));
+  if (L) parts.push(seq(mant(L.m, loExcl, TEN, true), exponentIn(L.e, L.e)));
+  if (H) parts.push(seq(mant(ONE, false, H.m, hiExcl), exponentIn(H.e, H.e)));
+  const eLo = L ? L.e + 1 : null;
+  const eHi = H ? H.e - 1 : null;
+  if (eLo === null || eHi === null || eLo <= eHi) parts.push(seq(mant(ONE, false, TEN, true), exponentIn(eLo, eHi)));
+  return alt(...parts);
 }
 
 /** JSON number texts (any form) with value in the range; null ends are unbounded. */

@@ -77,7 +77,11 @@ describe('numberRange', () => {
       ['2', true],
       ['1', false],
       ['-2', false],
-      ['3e0', false],
+      ['3e0', true],
+      ['3.0001e0', false],
+      ['1.25e0', false],
+      ['2.5E-0', true],
+      ['30e-1', false],
     ];
     for (const [t, ok] of cases) expect(o.accepts(t), t).toBe(ok);
   });
@@ -92,6 +96,25 @@ describe('numberRange', () => {
     const any = GrammarOracle.fromExpr(r.expr);
     for (const t of ['0', '-0', '1.5e-3', '10E+2', '-0.0e0']) expect(any.accepts(t), t).toBe(true);
     for (const t of ['01', '1.', '.5', '+1', '1e', '--1', '1.e5', 'NaN']) expect(any.accepts(t), t).toBe(false);
+  });
+});
+
+describe('normalized exponent forms under decimal bounds', () => {
+  test('random bounds vs exact comparison', () => {
+    const r = rng(23);
+    for (let round = 0; round < 40; round++) {
+      const lo = randomBound(r);
+      const hi = randomBound(r);
+      const o = GrammarOracle.fromExpr(numberRange(lo, hi).expr);
+      for (let i = 0; i < 30; i++) {
+        const mant = String(1 + Math.floor(r() * 9)) + (r() < 0.5 ? '' : '.' + String(Math.floor(r() * 1000)).padStart(3, '0'));
+        const e = Math.floor(r() * 8) - 4;
+        const sign = r() < 0.4 ? '-' : '';
+        const text = `${sign}${mant}e${e < 0 ? '-' : r() < 0.5 ? '+' : ''}${r() < 0.2 ? '0' : ''}${Math.abs(e)}`;
+        const value = toDecimal(Number(text));
+        expect(o.accepts(text), `${text} in ${JSON.stringify([lo, hi], (_, v) => (typeof v === 'bigint' ? String(v) : v))}`).toBe(inRange(value, lo, hi));
+      }
+    }
   });
 });
 
