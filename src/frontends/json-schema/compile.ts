@@ -218,8 +218,14 @@ export class SchemaCompiler {
     }
     if (f.atoms.has('int') || f.atoms.has('nonint')) parts.push(this.numbers(f));
     if (f.atoms.has('string')) parts.push(this.strings(f));
-    if (f.atoms.has('array')) parts.push(this.arrays(f, depth));
-    if (f.atoms.has('object')) parts.push(this.objects(f, depth));
+    if (f.atoms.has('array')) {
+      if (f.notIn.some((v) => Array.isArray(v))) this.rep.unsupported('not', f.where, 'excluding array values');
+      parts.push(this.arrays(f, depth));
+    }
+    if (f.atoms.has('object')) {
+      if (f.notIn.some((v) => v !== null && typeof v === 'object' && !Array.isArray(v))) this.rep.unsupported('not', f.where, 'excluding object values');
+      parts.push(this.objects(f, depth));
+    }
     return alt(...parts);
   }
 

@@ -215,16 +215,16 @@ export class Expander {
           alts.push(typed(['string'], { pattern: v }));
           break;
         case 'minimum':
-          alts.push(typed(NUMS, { exclusiveMaximum: v }));
+          alts.push(typed(NUMS, s['exclusiveMinimum'] === true ? { maximum: v } : { exclusiveMaximum: v }));
           break;
         case 'exclusiveMinimum':
-          alts.push(typed(NUMS, { maximum: v }));
+          if (typeof v === 'number') alts.push(typed(NUMS, { maximum: v }));
           break;
         case 'maximum':
-          alts.push(typed(NUMS, { exclusiveMinimum: v }));
+          alts.push(typed(NUMS, s['exclusiveMaximum'] === true ? { minimum: v } : { exclusiveMinimum: v }));
           break;
         case 'exclusiveMaximum':
-          alts.push(typed(NUMS, { minimum: v }));
+          if (typeof v === 'number') alts.push(typed(NUMS, { minimum: v }));
           break;
         case 'minLength':
         case 'minItems':

@@ -199,18 +199,19 @@ export function addLeaf(f: Flat, s: SchemaObject, reg: SchemaRegistry, rep: Repo
       case '$$notIn':
         f.notIn.push(...(v as unknown[]));
         break;
+      // draft-04: a boolean exclusiveMinimum/exclusiveMaximum makes minimum/maximum exclusive
       case 'minimum':
-        f.lo = tighterLo(f.lo, { value: toDecimal(num(v, k, w(k))), exclusive: false });
+        f.lo = tighterLo(f.lo, { value: toDecimal(num(v, k, w(k))), exclusive: s['exclusiveMinimum'] === true });
         break;
       case 'exclusiveMinimum':
-        if (typeof v === 'boolean') throw new UnsupportedFeatureError(k, w(k), 'draft-04 boolean form');
+        if (typeof v === 'boolean') break;
         f.lo = tighterLo(f.lo, { value: toDecimal(num(v, k, w(k))), exclusive: true });
         break;
       case 'maximum':
-        f.hi = tighterHi(f.hi, { value: toDecimal(num(v, k, w(k))), exclusive: false });
+        f.hi = tighterHi(f.hi, { value: toDecimal(num(v, k, w(k))), exclusive: s['exclusiveMaximum'] === true });
         break;
       case 'exclusiveMaximum':
-        if (typeof v === 'boolean') throw new UnsupportedFeatureError(k, w(k), 'draft-04 boolean form');
+        if (typeof v === 'boolean') break;
         f.hi = tighterHi(f.hi, { value: toDecimal(num(v, k, w(k))), exclusive: true });
         break;
       case 'multipleOf': {

@@ -75,9 +75,9 @@ export class Validator {
       case '$$notIn':
         return !includesValue(val as unknown[], v);
       case 'minimum':
-        return !isNum || (v as number) >= (val as number);
+        return !isNum || (s['exclusiveMinimum'] === true ? (v as number) > (val as number) : (v as number) >= (val as number));
       case 'maximum':
-        return !isNum || (v as number) <= (val as number);
+        return !isNum || (s['exclusiveMaximum'] === true ? (v as number) < (val as number) : (v as number) <= (val as number));
       case 'exclusiveMinimum':
         return !isNum || typeof val !== 'number' || (v as number) > val;
       case 'exclusiveMaximum':

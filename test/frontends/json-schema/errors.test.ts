@@ -54,6 +54,13 @@ describe('unsupported keywords', () => {
   }
 });
 
+describe('negation limits', () => {
+  test('excluding an array value is unsupported, not ignored', () => {
+    const e = errorOf({ not: { const: [1, 2] } });
+    expect(e.message).toBe('unsupported not at : excluding array values'.replace('at :', 'at /:'));
+  });
+});
+
 describe('limits', () => {
   test('any-order property limit', () => {
     const e = errorOf({ properties: Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`p${i}`, {}])) }, { propertyOrder: 'any' });

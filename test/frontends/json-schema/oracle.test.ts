@@ -112,6 +112,7 @@ const CASES: Case[] = [
   { name: 'patternProperties', schema: { patternProperties: { '^x-': { type: 'integer' } }, additionalProperties: false }, instances: [{}, { 'x-a': 1 }, { 'x-a': 's' }, { y: 1 }, { 'x-': 2, 'x-b': 3 }] },
   { name: 'uniqueItems over an enum', schema: { type: 'array', items: { enum: ['a', 'b', 3] }, uniqueItems: true, minItems: 1 }, instances: [[], ['a'], ['a', 'b'], ['b', 'a', 3], ['a', 'a'], [3, 'b', 3], ['c']] },
   { name: 'uniqueItems over booleans', schema: { items: { type: 'boolean' }, uniqueItems: true }, instances: [[], [true], [true, false], [false, false]] },
+  { name: 'not const array (lenient: arrays unsupported)', schema: { type: ['array', 'string'], not: { const: 'x' } }, instances: [[], [1], 'x', 'y'] },
   { name: 'boolean true', schema: true, instances: [1, 'x', null, [1, { a: [] }], { 'k\u00e9': -0.5e-3 }] },
   { name: 'boolean false', schema: false, instances: [1, null, {}] },
   { name: 'type array', schema: { type: ['string', 'null'] }, instances: ['x', null, 1, false] },

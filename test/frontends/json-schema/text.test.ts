@@ -131,3 +131,15 @@ describe('grammar shape', () => {
     expect(o.accepts('[[],[[[1]]]]')).toBe(false);
   });
 });
+
+describe('draft-04 spellings', () => {
+  test('boolean exclusiveMinimum / exclusiveMaximum', () => {
+    const acc = acceptor({ $schema: 'http://json-schema.org/draft-04/schema#', type: 'integer', minimum: 5, exclusiveMinimum: true, maximum: 9, exclusiveMaximum: true }, { whitespace: 'compact' });
+    expect([4, 5, 6, 8, 9].map((x) => acc(String(x)))).toEqual([false, false, true, true, false]);
+  });
+  test('$ref siblings are ignored before 2019-09', () => {
+    const acc = acceptor({ $schema: 'http://json-schema.org/draft-07/schema#', definitions: { s: { type: 'string' } }, properties: { a: { $ref: '#/definitions/s', maxLength: 1 } } }, { whitespace: 'compact' });
+    expect(acc('{"a":"long"}')).toBe(true);
+    expect(acc('{"a":1}')).toBe(false);
+  });
+});
