@@ -12,7 +12,7 @@ import { Expander } from './expand.js';
 import { unnamedSchemas, type Flat } from './flat.js';
 import { formatExpr, formatRestriction, isKnownFormat, NON_STRING_FORMATS, UNSUPPORTED_FORMATS } from './formats.js';
 import { ANNOTATIONS } from './keywords.js';
-import { dfaOfLength, dfaOfStrings, dfaOrUnsupported, productRules, type Dfa } from './automaton.js';
+import { dfaFromExpr, dfaOfLength, dfaOfStrings, dfaOrUnsupported, productRules, type Dfa } from './automaton.js';
 import { makeLayout, type Layout } from './layout.js';
 import { lengthRange, withLength } from './length.js';
 import {
@@ -544,9 +544,16 @@ export class SchemaCompiler {
       const src = p.sources[0]!;
       const r = hasLength ? withLength(src.e, p.min, p.max) : src.e;
       if (r !== null) return encodeDecoded(r);
-      // a long maximum: bound the pattern's unbounded repeats so no string exceeds it (a subset)
+      // a long maximum whose automaton product would be large: bound the
+      // pattern's unbounded repeats so no string exceeds it (a subset)
       if (p.max !== Infinity && p.max > SMALL_LENGTH) {
-        const capped = capRepeats(src.e, p.max);
+        let states = Infinity;
+        try {
+          states = dfaFromExpr(src.e, SMALL_PRODUCT).accept.length * (p.max + 1);
+        } catch (e) {
+          if (!(e instanceof LimitExceededError)) throw e;
+        }
+        const capped = states > SMALL_PRODUCT ? capRepeats(src.e, p.max) : null;
         const exact = capped && withLength(capped, p.min, Infinity);
         if (exact) {
           this.rep.restrict('maxLength', p.lengthWhere, `${src.kw} with maxLength ${p.max}: unbounded repeats capped so every string fits`);
@@ -785,8 +792,10 @@ interface Component {
   readonly want: boolean;
 }
 
-/** Longest maxLength intersected with a pattern by an exact automaton product. */
+/** maxLength up to which a pattern is intersected with the length by an exact automaton product. */
 const SMALL_LENGTH = 64;
+/** Beyond SMALL_LENGTH, the largest product (pattern states × (maxLength + 1)) still built exactly. */
+const SMALL_PRODUCT = 4096;
 
 /**
  * The pattern with every unbounded repeat capped at the largest common bound
