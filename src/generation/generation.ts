@@ -167,7 +167,7 @@ export class Generation {
     this.work = new Float32Array(V);
     this.lp = ctx.logprobs !== null ? new Float32Array(V) : null;
     this.mask = new Uint32Array(Math.ceil(Math.max(V, ctx.vocab.size) / 32));
-    this.scratch = new SamplingScratch(V);
+    this.scratch = new SamplingScratch(); // grows on first use (top-k / top-p only)
     this.isEos = new Uint8Array(V);
     const eos = [...ctx.vocab.eosIds, ...(ctx.compiled ? [] : ctx.model.info.eosTokenIds)];
     if (!ctx.ignoreEos || ctx.compiled) for (const id of eos) if (id < V) this.isEos[id] = 1;
