@@ -7,7 +7,7 @@
  * right-linear grammar rules over JSON-encoded text.
  */
 import { LimitExceededError, UnsupportedFeatureError } from '../../errors.js';
-import { alt, empty, ref, seq, type Expr } from '../../ir/expr.js';
+import { alt, charClass, empty, ref, seq, type Expr } from '../../ir/expr.js';
 import type { RuleBuilder } from './builder.js';
 import { ANY_CHAR_RANGES, encodedClass } from './strings.js';
 
@@ -204,7 +204,8 @@ for (let i = 0; i < ANY_CHAR_RANGES.length; i += 2) ANY_PAIRS.push([ANY_CHAR_RAN
  * product state accepts when `accepting(flags)` holds, `flags[i]` telling
  * whether component i accepts (dead components never accept). Returns a
  * reference to the start rule, or null for the empty language. Product
- * states are taken from `budget` (shared by the whole schema).
+ * states are taken from `budget` (shared by the whole schema). With
+ * `encode` false, edges are plain code points (not JSON string escapes).
  */
 export function productRules(
   dfas: readonly Dfa[],
@@ -212,6 +213,7 @@ export function productRules(
   b: RuleBuilder,
   hint: string,
   budget: { left: number; readonly limit: number },
+  encode = true,
 ): Expr | null {
   const ids = new Map<string, number>();
   const tuples: number[][] = [];
@@ -298,7 +300,7 @@ export function productRules(
       if (!seen.has(t)) (seen.add(t), order.push(t));
     }
     const parts: Expr[] = acc[q] ? [empty()] : [];
-    for (const [t, ranges] of byTarget) parts.push(seq(encodedClass(ranges), ref(nameOf(t))));
+    for (const [t, ranges] of byTarget) parts.push(seq(encode ? encodedClass(ranges) : charClass(ranges), ref(nameOf(t))));
     b.define(nameOf(q), alt(...parts));
   }
   return ref(nameOf(0));

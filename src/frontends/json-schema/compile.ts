@@ -392,12 +392,14 @@ export class SchemaCompiler {
         return seq(optional(literal('-')), integerPlain(), optional(seq(literal('.'), repeat(DIGIT, 1, decimalStep), star(literal('0')))));
       }
       if (!ints) {
-        if (lo || hi || excluded.length) {
-          this.rep.unsupported('not', f.where, 'non-integer numbers with bounds');
-          return anyNumber();
-        }
         this.rep.restrict('type', f.where, 'non-integer numbers in exponent form are not accepted');
-        return seq(optional(literal('-')), integerPlain(), literal('.'), star(DIGIT), charClass([0x31, 0x39]), star(DIGIT));
+        const nonint = seq(optional(literal('-')), integerPlain(), literal('.'), star(DIGIT), charClass([0x31, 0x39]), star(DIGIT));
+        if (!lo && !hi && !excluded.length) return nonint;
+        // non-integers in range: the plain texts of the range with a non-zero fraction digit
+        const ranged = alt(...splitRange(lo, hi, excluded).map(([a, b]) => numberRange(a ?? null, b ?? null).expr));
+        const max = this.opts.limits.maxAutomatonStates;
+        const comps = [dfaOrUnsupported(ranged, max, 'type', f.where), dfaOrUnsupported(nonint, max, 'type', f.where)];
+        return productRules(comps, (fl) => fl[0]! && fl[1]!, this.rules, 'nonint', this.automata, false) ?? nothing();
       }
       const pieces = splitRange(lo, hi, excluded);
       const out: Expr[] = [];

@@ -267,6 +267,13 @@ export class Expander {
         case 'anyOf':
           alts.push({ allOf: (v as Schema[]).map((m) => this.negate(m, w(k), depth + 1)) });
           break;
+        case 'oneOf': {
+          // not exactly one: none, or two at once
+          const ms = v as Schema[];
+          alts.push({ allOf: ms.map((m) => this.negate(m, w(k), depth + 1)) });
+          for (let i = 0; i < ms.length; i++) for (let j = i + 1; j < ms.length; j++) alts.push({ allOf: [ms[i]!, ms[j]!] });
+          break;
+        }
         case 'not':
           alts.push(v as Schema);
           break;

@@ -129,6 +129,7 @@ const CASES: Case[] = [
   { name: 'if/then with else absent', schema: { if: { type: 'integer' }, then: { minimum: 10 } }, instances: [5, 10, 5.5, 'x'] },
   { name: 'long maxLength with pattern (capped)', schema: { type: 'string', pattern: '^[a-z]+(-[a-z]+)*$', maxLength: 100 }, instances: ['abc', 'a-b-c', 'x'.repeat(100), 'x'.repeat(101), 'A'] },
   { name: 'enum strings not-in key exclusion', schema: { type: 'object', properties: { ab: { type: 'integer' }, a: { type: 'integer' } }, additionalProperties: { type: 'string' } }, instances: [{ ab: 1 }, { abc: 's' }, { a: 's' }, { b: 's' }, { '': 's' }, { ab: 's' }] },
+  { name: 'not oneOf', schema: { not: { oneOf: [{ type: 'integer' }, { minimum: 3 }] } }, instances: [1, 4, 2.5, 3.5, 'x', null] },
   { name: 'boolean true', schema: true, instances: [1, 'x', null, [1, { a: [] }], { 'k\u00e9': -0.5e-3 }] },
   { name: 'boolean false', schema: false, instances: [1, null, {}] },
   { name: 'type array', schema: { type: ['string', 'null'] }, instances: ['x', null, 1, false] },
