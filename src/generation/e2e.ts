@@ -150,7 +150,9 @@ async function trace(gen: Generator, request: GenerationRequest): Promise<Trace>
     const c = cpuNow() - c0;
     const t = g.timing;
     const w = t.totalMs - t.promptMs;
-    if (g.done && g.tokens.length === (tr.after.at(-1) ?? 0)) break; // a final step that only found the end
+    // A final step that only found EOS is left out: an unconstrained answer ends with the same
+    // step (forward pass + pick), and the baseline (EOS ignored) has none to match it with.
+    if (g.done && g.tokens.length === (tr.after.at(-1) ?? 0)) break;
     tr.wall.push(w - w0);
     tr.cpu.push(c);
     tr.after.push(g.tokens.length);
