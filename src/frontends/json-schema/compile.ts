@@ -9,7 +9,7 @@ import { parseRegex } from '../regex/index.js';
 import { RuleBuilder } from './builder.js';
 import { Containers, type Member, type ObjectShape } from './containers.js';
 import { Expander } from './expand.js';
-import { unnamedSchemas, type Flat } from './flat.js';
+import { cloneFlat, unnamedSchemas, type Flat, type SomeExtra } from './flat.js';
 import { formatExpr, formatRestriction, isKnownFormat, NON_STRING_FORMATS, UNSUPPORTED_FORMATS } from './formats.js';
 import { ANNOTATIONS } from './keywords.js';
 import { dfaFromExpr, dfaOfLength, dfaOfStrings, dfaOrUnsupported, productRules, type Dfa } from './automaton.js';
@@ -303,6 +303,7 @@ export class SchemaCompiler {
         if (!conj.every((c) => this.validator.valid(o[k], c))) return false;
         if (!f.propertyNames.every((c) => this.validator.valid(k, c))) return false;
       }
+      for (const x of f.someExtra) if (!this.validator.valid(v, { $$someExtra: x })) return false;
       return true;
     }
     return true;
@@ -657,6 +658,36 @@ export class SchemaCompiler {
   // ---------------------------------------------------------------- objects
 
   private objects(f: Flat, depth: number): Expr {
+    if (f.someExtra.length) return this.objectsWithSomeExtra(f, depth);
+    return this.objectsPlain(f, depth, undefined);
+  }
+
+  /**
+   * Objects with a member outside a negated schema's properties (negated
+   * additionalProperties): either a named member qualifies, or an additional
+   * member must appear.
+   */
+  private objectsWithSomeExtra(f: Flat, depth: number): Expr {
+    const x = f.someExtra[0]!;
+    if (f.someExtra.length > 1) this.rep.unsupported('not', x.where, 'several negated additionalProperties');
+    const outside = (k: string): boolean => !x.exclude.includes(k) && !x.notPatterns.some((p) => schemaRegExp(p, x.where).test(k));
+    const parts: Expr[] = [];
+    const names = [...f.props.keys(), ...[...f.required].filter((k) => !f.props.has(k))];
+    for (const k of names) {
+      if (!outside(k)) continue;
+      const g = cloneFlat(f);
+      g.someExtra = [];
+      g.required.add(k);
+      g.props.set(k, [...(f.props.get(k) ?? unnamedSchemas(f, k)), x.value]);
+      parts.push(this.objectsPlain(g, depth, undefined));
+    }
+    const g = cloneFlat(f);
+    g.someExtra = [];
+    parts.push(this.objectsPlain(g, depth, x));
+    return alt(...parts);
+  }
+
+  private objectsPlain(f: Flat, depth: number, must: SomeExtra | undefined): Expr {
     const colon = this.layout.colon;
     const namesOk = (k: string): boolean => f.propertyNames.every((c) => this.validator.valid(k, c));
     const members: Member[] = [];
@@ -690,7 +721,20 @@ export class SchemaCompiler {
       extra = this.extraMembers(f, named, addlAllowed, depth);
     }
     if (extra && extra.kind === 'nothing') extra = null;
-    const shape = { members, extra, minProps: f.minProperties, maxProps: f.maxProperties };
+    let extraMust: Expr | undefined;
+    if (must) {
+      const addlAllowedHere = !(f.additional !== undefined && f.additional.includes(false)) && !(f.additional === undefined && this.opts.strictAdditionalProperties);
+      if (f.patternProps.length || f.propertyNames.length) {
+        this.rep.unsupported('not', must.where, 'negated additionalProperties with patternProperties or propertyNames');
+      } else if (addlAllowedHere) {
+        const comps: Component[] = [{ dfa: dfaOfStrings([...named, ...must.exclude]), want: false }];
+        for (const p of must.notPatterns) comps.push({ dfa: dfaOrUnsupported(parseRegex(p, { mode: 'search', source: must.where }), this.opts.limits.maxAutomatonStates, 'patternProperties', must.where), want: false });
+        const key = this.product(comps, 'extrakey');
+        if (key) extraMust = seq(literal('"'), key, literal('"'), colon, this.conj([...(f.additional ?? []), must.value], depth + 1));
+      }
+      if (!extraMust) return nothing();
+    }
+    const shape: ObjectShape = { members, extra, extraMust, minProps: f.minProperties, maxProps: f.maxProperties };
     const hint = where ? `obj${where}` : 'obj';
     return this.object(shape, depth, hint, where);
   }
@@ -699,6 +743,10 @@ export class SchemaCompiler {
   private object(shape: ObjectShape, depth: number, hint: string, where: string): Expr {
     const size = shape.members.length + (shape.extra ? 1 : 0);
     if (size <= 1 || this.opts.propertyOrder === 'schema') return this.containers.objectInOrder(shape, depth, hint);
+    if (shape.extraMust) {
+      this.rep.restrict('properties', where, 'objects required to hold an additional member are accepted in schema order only');
+      return this.containers.objectInOrder(shape, depth, hint);
+    }
     if (this.opts.propertyOrder === 'any') return this.containers.objectAnyOrder(shape, depth, hint);
     const counted = shape.minProps > 0 || shape.maxProps !== Infinity;
     if (size > Math.min(AUTO_ANY_ORDER, this.opts.limits.maxAnyOrderProperties) || (counted && shape.extra)) {

@@ -2,7 +2,7 @@
  * Object and array texts from member grammars: separators and whitespace
  * from the layout, optional members, member counts, property order.
  */
-import { LimitExceededError } from '../../errors.js';
+import { LimitExceededError, UnsupportedFeatureError } from '../../errors.js';
 import { alt, empty, literal, nothing, ref, repeat, seq, star, type Expr } from '../../ir/expr.js';
 import type { RuleBuilder } from './builder.js';
 import type { Layout } from './layout.js';
@@ -19,6 +19,8 @@ export interface ObjectShape {
   readonly members: readonly Member[];
   /** Text of one additional member (`"key": value`), or null when none are allowed. */
   readonly extra: Expr | null;
+  /** Text of an additional member at least one of which must appear (schema order, uncounted only). */
+  readonly extraMust?: Expr;
   readonly minProps: number;
   readonly maxProps: number;
 }
@@ -47,12 +49,19 @@ export class Containers {
     if (needed > maxProps) return nothing();
     const sep = this.layout.sep(depth);
     const counted = minProps > 0 || maxProps !== Infinity;
-    const emptyOk = needed === 0 && minProps === 0;
+    const must = shape.extraMust;
+    if (must && counted) throw new UnsupportedFeatureError('not', hint, 'negated additionalProperties with minProperties/maxProperties');
+    const emptyOk = needed === 0 && minProps === 0 && !must;
     if (!counted) {
       // F[i]: a non-empty member list from position i (no leading comma); R[i]: the rest, each with a leading comma
       const extraTail = extra ? star(seq(sep, extra)) : empty();
       let R: Expr = extraTail;
       let F: Expr = extra ? seq(extra, extraTail) : nothing();
+      if (must) {
+        // the additional members hold at least one `must` member
+        R = seq(extraTail, sep, must, extraTail);
+        F = alt(seq(must, extraTail), extra ? seq(extra, R) : nothing());
+      }
       for (let i = n - 1; i >= 0; i--) {
         const m = members[i]!;
         const useRules = n > 2;

@@ -277,6 +277,14 @@ export class Expander {
         case 'not':
           alts.push(v as Schema);
           break;
+        case 'additionalProperties': {
+          const n = this.negate(v as Schema, w(k), depth + 1);
+          if (n === false) break;
+          const exclude = Object.keys((s['properties'] ?? {}) as object);
+          const notPatterns = Object.keys((s['patternProperties'] ?? {}) as object);
+          alts.push(typed(['object'], { $$someExtra: { exclude, notPatterns, value: n }, $$negated: true }));
+          break;
+        }
         case 'uniqueItems':
           if (v === true) throw new UnsupportedFeatureError('not', w(k), 'negating uniqueItems');
           break;

@@ -32,6 +32,14 @@ export interface ContainsC {
   readonly where: string;
 }
 
+/** A required member outside a schema's properties (negated additionalProperties). */
+export interface SomeExtra {
+  readonly exclude: readonly string[];
+  readonly notPatterns: readonly string[];
+  readonly value: Schema;
+  readonly where: string;
+}
+
 /** The merged leaf constraints of a conjunction of schemas. */
 export interface Flat {
   atoms: Set<Atom>;
@@ -62,6 +70,8 @@ export interface Flat {
   maxProperties: number;
   unevaluatedProperties: Located<Schema[]> | undefined;
   unevaluatedItems: Located<Schema[]> | undefined;
+  /** From negated additionalProperties: some key outside `exclude` and `notPatterns` has a value valid against `value`. */
+  someExtra: SomeExtra[];
   /** Properties came from a negated schema (they are not "evaluated"). */
   negatedProps: boolean;
   /** Items came from a negated schema. */
@@ -100,6 +110,7 @@ export function emptyFlat(where: string): Flat {
     maxProperties: Infinity,
     unevaluatedProperties: undefined,
     unevaluatedItems: undefined,
+    someExtra: [],
     negatedProps: false,
     negatedItems: false,
     where,
@@ -127,6 +138,7 @@ export function cloneFlat(f: Flat): Flat {
     additional: f.additional?.slice(),
     required: new Set(f.required),
     propertyNames: f.propertyNames.slice(),
+    someExtra: f.someExtra.slice(),
   };
 }
 
@@ -280,6 +292,9 @@ export function addLeaf(f: Flat, s: SchemaObject, reg: SchemaRegistry, rep: Repo
         f.unevaluatedItems = { value: [...(f.unevaluatedItems?.value ?? []), v as Schema], where: w(k) };
         break;
       case '$$negated':
+        break;
+      case '$$someExtra':
+        f.someExtra.push({ ...(v as Omit<SomeExtra, 'where'>), where: w('additionalProperties') });
         break;
       default:
         if (APPLICATORS.has(k) || ANNOTATIONS.has(k)) break;

@@ -168,6 +168,13 @@ export class Validator {
           } else if (!this.valid(v, dep as Schema, depth + 1)) return false;
         }
         return true;
+      case '$$someExtra': {
+        if (atom !== 'object') return true;
+        const x = val as { exclude: string[]; notPatterns: string[]; value: Schema };
+        return Object.entries(v as Record<string, unknown>).some(
+          ([key, pv]) => !x.exclude.includes(key) && !x.notPatterns.some((p) => schemaRegExp(p, where(k)).test(key)) && this.valid(pv, x.value, depth + 1),
+        );
+      }
       case 'unevaluatedProperties':
       case 'unevaluatedItems':
       case '$dynamicRef':

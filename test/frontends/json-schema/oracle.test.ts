@@ -130,6 +130,13 @@ const CASES: Case[] = [
   { name: 'long maxLength with pattern (capped)', schema: { type: 'string', pattern: '^[a-z]+(-[a-z]+)*$', maxLength: 100 }, instances: ['abc', 'a-b-c', 'x'.repeat(100), 'x'.repeat(101), 'A'] },
   { name: 'enum strings not-in key exclusion', schema: { type: 'object', properties: { ab: { type: 'integer' }, a: { type: 'integer' } }, additionalProperties: { type: 'string' } }, instances: [{ ab: 1 }, { abc: 's' }, { a: 's' }, { b: 's' }, { '': 's' }, { ab: 's' }] },
   { name: 'not oneOf', schema: { not: { oneOf: [{ type: 'integer' }, { minimum: 3 }] } }, instances: [1, 4, 2.5, 3.5, 'x', null] },
+  {
+    name: 'oneOf with additionalProperties false branches (negated additionalProperties)',
+    schema: { type: 'object', oneOf: [{ properties: { a: { type: 'integer' }, b: {} }, additionalProperties: false }, { properties: { c: {} }, additionalProperties: false }] },
+    instances: [{}, { a: 1 }, { c: 1 }, { a: 1, c: 2 }, { a: 's' }, { d: 1 }, { b: 1, c: 1 }],
+  },
+  { name: 'not additionalProperties schema', schema: { type: 'object', properties: { a: {} }, not: { additionalProperties: { type: 'string' } } }, instances: [{}, { a: 1 }, { b: 's' }, { b: 1 }, { a: 1, b: 's', c: 2 }] },
+  { name: 'enum filtered by negated additionalProperties', schema: { enum: [{ a: 1 }, { b: 1 }, {}], not: { properties: { a: {} }, additionalProperties: false } }, instances: [{ a: 1 }, { b: 1 }, {}] },
   { name: 'boolean true', schema: true, instances: [1, 'x', null, [1, { a: [] }], { 'k\u00e9': -0.5e-3 }] },
   { name: 'boolean false', schema: false, instances: [1, null, {}] },
   { name: 'type array', schema: { type: ['string', 'null'] }, instances: ['x', null, 1, false] },
