@@ -668,22 +668,33 @@ export class SchemaCompiler {
    * member must appear.
    */
   private objectsWithSomeExtra(f: Flat, depth: number): Expr {
-    const x = f.someExtra[0]!;
-    if (f.someExtra.length > 1) this.rep.unsupported('not', x.where, 'several negated additionalProperties');
+    const [x, ...rest] = f.someExtra as [SomeExtra, ...SomeExtra[]];
     const outside = (k: string): boolean => !x.exclude.includes(k) && !x.notPatterns.some((p) => schemaRegExp(p, x.where).test(k));
     const parts: Expr[] = [];
     const names = [...f.props.keys(), ...[...f.required].filter((k) => !f.props.has(k))];
     for (const k of names) {
       if (!outside(k)) continue;
       const g = cloneFlat(f);
-      g.someExtra = [];
+      g.someExtra = rest;
       g.required.add(k);
       g.props.set(k, [...(f.props.get(k) ?? unnamedSchemas(f, k)), x.value]);
-      parts.push(this.objectsPlain(g, depth, undefined));
+      parts.push(this.objects(g, depth));
     }
+    // an additional member; with several constraints, one member satisfying all (a subset)
     const g = cloneFlat(f);
     g.someExtra = [];
-    parts.push(this.objectsPlain(g, depth, x));
+    const all = f.someExtra;
+    const combined: SomeExtra =
+      all.length === 1
+        ? x
+        : {
+            exclude: all.flatMap((y) => y.exclude),
+            notPatterns: all.flatMap((y) => y.notPatterns),
+            value: { allOf: all.map((y) => y.value) },
+            where: x.where,
+          };
+    if (all.length > 1) this.rep.restrict('not', x.where, 'several negated additionalProperties met by one additional member');
+    parts.push(this.objectsPlain(g, depth, combined));
     return alt(...parts);
   }
 

@@ -135,6 +135,11 @@ const CASES: Case[] = [
     schema: { type: 'object', oneOf: [{ properties: { a: { type: 'integer' }, b: {} }, additionalProperties: false }, { properties: { c: {} }, additionalProperties: false }] },
     instances: [{}, { a: 1 }, { c: 1 }, { a: 1, c: 2 }, { a: 's' }, { d: 1 }, { b: 1, c: 1 }],
   },
+  {
+    name: 'oneOf over three closed objects',
+    schema: { type: 'object', oneOf: [{ properties: { a: {} }, additionalProperties: false }, { properties: { b: {} }, additionalProperties: false }, { properties: { c: {} }, additionalProperties: false }] },
+    instances: [{}, { a: 1 }, { b: 1 }, { c: 1 }, { a: 1, b: 1 }, { d: 1 }],
+  },
   { name: 'not additionalProperties schema', schema: { type: 'object', properties: { a: {} }, not: { additionalProperties: { type: 'string' } } }, instances: [{}, { a: 1 }, { b: 's' }, { b: 1 }, { a: 1, b: 's', c: 2 }] },
   { name: 'enum filtered by negated additionalProperties', schema: { enum: [{ a: 1 }, { b: 1 }, {}], not: { properties: { a: {} }, additionalProperties: false } }, instances: [{ a: 1 }, { b: 1 }, {}] },
   { name: 'boolean true', schema: true, instances: [1, 'x', null, [1, { a: [] }], { 'k\u00e9': -0.5e-3 }] },
