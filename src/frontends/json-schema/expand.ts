@@ -12,7 +12,7 @@ import type { JsonSchemaLimits } from './options.js';
 import type { Reporter } from './report.js';
 import type { Schema, SchemaObject, SchemaRegistry } from './resolve.js';
 import type { Validator } from './validate.js';
-import { ALL_ATOMS, type Atom } from './values.js';
+import { ALL_ATOMS, deepEqual, includesValue, type Atom } from './values.js';
 
 /** A pending schema: `top` when it is the schema being compiled itself (its unevaluated* see only its own subschemas), `neg` inside a negation (no annotations). */
 interface Item {
@@ -80,6 +80,8 @@ export class Expander {
         }
       }
       addLeaf(f, s, this.reg, this.rep, neg);
+      // a contradiction: this alternative is empty, stop unfolding it
+      if (f.atoms.size === 0 || (f.values !== undefined && f.values.length === 0) || requiredPropertyDead(f)) return;
       const more = this.applicators(s, it.refs, neg);
       if (more.length) {
         this.run([...more, ...items.slice(i + 1)], f, out);
@@ -376,6 +378,29 @@ export class Expander {
     }
     return false;
   }
+}
+
+/**
+ * Whether an objects-only flat schema requires a property whose schemas
+ * contradict on their face (false, or disjoint const/enum/excluded values):
+ * prunes `if`/`then`/`else` and `oneOf` combinations over a discriminator.
+ */
+function requiredPropertyDead(f: Flat): boolean {
+  if (f.atoms.size !== 1 || !f.atoms.has('object') || f.required.size === 0) return false;
+  for (const k of f.required) {
+    const conj = f.props.get(k) ?? unnamedSchemas(f, k);
+    let vals: unknown[] | undefined;
+    const out: unknown[] = [];
+    for (const c of conj) {
+      if (c === false) return true;
+      if (c === true) continue;
+      if ('const' in c) vals = (vals ?? [c['const']]).filter((x) => deepEqual(x, c['const']));
+      if (Array.isArray(c['enum'])) vals = (vals ?? (c['enum'] as unknown[])).filter((x) => includesValue(c['enum'] as unknown[], x));
+      if (Array.isArray(c['$$notIn'])) out.push(...(c['$$notIn'] as unknown[]));
+    }
+    if (vals !== undefined && vals.every((x) => includesValue(out, x))) return true;
+  }
+  return false;
 }
 
 /** Whether the numeric ranges of two flat schemas do not meet. */
