@@ -70,7 +70,7 @@ for (const f of files) {
   const t0 = performance.now();
   let grammar;
   try {
-    grammar = jsonSchemaToGrammar(j.schema, { whitespace: 'maskbench' }).grammar;
+    grammar = jsonSchemaToGrammar(j.schema, { whitespace: (opt('--whitespace') ?? 'maskbench') as 'maskbench' }).grammar;
     ok++;
   } catch (e) {
     const key =
