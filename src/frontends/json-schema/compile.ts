@@ -73,8 +73,8 @@ export class SchemaCompiler {
     this.automata = { left: opts.limits.maxAutomatonStates, limit: opts.limits.maxAutomatonStates };
     this.layout = makeLayout(opts);
     this.containers = new Containers(this.rules, this.layout, opts.limits.maxAnyOrderProperties);
-    this.validator = new Validator(reg);
-    this.expander = new Expander(reg, rep, this.validator, opts.limits);
+    this.validator = new Validator(reg, opts.formatAssertion);
+    this.expander = new Expander(reg, rep, this.validator, opts.limits, opts.formatAssertion);
   }
 
   /** The root rule: the root schema's texts with outer whitespace. */

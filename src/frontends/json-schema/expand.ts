@@ -38,6 +38,7 @@ export class Expander {
     private readonly rep: Reporter,
     private readonly validator: Validator,
     private readonly limits: JsonSchemaLimits,
+    private readonly formats = true,
   ) {
     this.budget = limits.maxExpansions;
   }
@@ -79,7 +80,7 @@ export class Expander {
           if (s[k] !== undefined) this.rep.unsupported(k, this.reg.where(s, k), 'inside allOf/anyOf/oneOf/not/if/$ref next to other keywords');
         }
       }
-      addLeaf(f, s, this.reg, this.rep, neg);
+      addLeaf(f, s, this.reg, this.rep, neg, this.formats);
       // a contradiction: this alternative is empty, stop unfolding it
       if (f.atoms.size === 0 || (f.values !== undefined && f.values.length === 0) || requiredPropertyDead(f)) return;
       const more = this.applicators(s, it.refs, neg);
@@ -292,6 +293,9 @@ export class Expander {
           break;
         case '$$negated':
           break;
+        case 'format':
+          if (!this.formats) break;
+          throw new UnsupportedFeatureError('not', w(k), 'negating format');
         default:
           if (ANNOTATIONS.has(k) || !CONSTRAINING.has(k)) break;
           throw new UnsupportedFeatureError('not', w(k), `negating ${k}`);

@@ -183,7 +183,7 @@ export const APPLICATORS: ReadonlySet<string> = new Set([
 ]);
 
 /** Adds the leaf keywords of a schema object to a flat schema (in place). */
-export function addLeaf(f: Flat, s: SchemaObject, reg: SchemaRegistry, rep: Reporter, negated = false): void {
+export function addLeaf(f: Flat, s: SchemaObject, reg: SchemaRegistry, rep: Reporter, negated = false, formats = true): void {
   const w = (k: string): string => reg.where(s, k);
   for (const [k, v] of Object.entries(s)) {
     switch (k) {
@@ -248,7 +248,7 @@ export function addLeaf(f: Flat, s: SchemaObject, reg: SchemaRegistry, rep: Repo
         if (!f.notPatterns.some((p) => p.value === v)) f.notPatterns.push({ value: v as string, where: w('pattern') });
         break;
       case 'format':
-        if (typeof v === 'string' && !f.formats.some((p) => p.value === v)) f.formats.push({ value: v, where: w(k) });
+        if (formats && typeof v === 'string' && !f.formats.some((p) => p.value === v)) f.formats.push({ value: v, where: w(k) });
         break;
       case 'items':
       case 'prefixItems':

@@ -37,6 +37,11 @@ export interface JsonSchemaOptions {
   remotes?: Record<string, unknown>;
   /** Report unsupported keywords instead of throwing (the language then over-approximates them). */
   lenient?: boolean;
+  /**
+   * Enforce `format` (default true, as ajv-formats does). With false, formats
+   * are annotations only, the draft 2020-12 default.
+   */
+  formatAssertion?: boolean;
   /** Resource limits. */
   limits?: Partial<JsonSchemaLimits>;
 }
@@ -73,6 +78,7 @@ export interface ResolvedOptions {
   maxNesting: number;
   remotes: Record<string, unknown>;
   lenient: boolean;
+  formatAssertion: boolean;
   limits: JsonSchemaLimits;
 }
 
@@ -118,6 +124,7 @@ export function resolveOptions(o: JsonSchemaOptions = {}): ResolvedOptions {
     maxNesting: nonNegInt('maxNesting', o.maxNesting, 32),
     remotes: o.remotes ?? {},
     lenient: o.lenient ?? false,
+    formatAssertion: o.formatAssertion ?? true,
     limits,
   };
 }

@@ -143,3 +143,16 @@ describe('draft-04 spellings', () => {
     expect(acc('{"a":1}')).toBe(false);
   });
 });
+
+describe('formatAssertion', () => {
+  test('false: formats are annotations', () => {
+    const acc = acceptor({ type: 'string', format: 'email', not: { format: 'date' } }, { whitespace: 'compact', formatAssertion: false });
+    expect(acc('"not an email"')).toBe(true);
+    expect(acc('1')).toBe(false);
+  });
+  test('true (default): formats are enforced', () => {
+    const acc = acceptor({ type: 'string', format: 'email' }, { whitespace: 'compact' });
+    expect(acc('"not an email"')).toBe(false);
+    expect(acc('"a@b.co"')).toBe(true);
+  });
+});
