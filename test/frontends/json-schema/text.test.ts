@@ -146,7 +146,7 @@ describe('draft-04 spellings', () => {
 
 describe('formatAssertion', () => {
   test('false: formats are annotations', () => {
-    const acc = acceptor({ type: 'string', format: 'email', not: { format: 'date' } }, { whitespace: 'compact', formatAssertion: false });
+    const acc = acceptor({ type: 'string', format: 'email' }, { whitespace: 'compact', formatAssertion: false });
     expect(acc('"not an email"')).toBe(true);
     expect(acc('1')).toBe(false);
   });
@@ -154,5 +154,13 @@ describe('formatAssertion', () => {
     const acc = acceptor({ type: 'string', format: 'email' }, { whitespace: 'compact' });
     expect(acc('"not an email"')).toBe(false);
     expect(acc('"a@b.co"')).toBe(true);
+  });
+});
+
+describe('formatAssertion and not', () => {
+  test('not of an annotation-only format matches nothing', () => {
+    const acc = acceptor({ not: { format: 'date' } }, { whitespace: 'compact', formatAssertion: false });
+    expect(acc('"x"')).toBe(false);
+    expect(acc('1')).toBe(false);
   });
 });
