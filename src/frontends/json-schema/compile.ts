@@ -98,6 +98,9 @@ export class SchemaCompiler {
       return nothing();
     }
     if (typeof s['$ref'] === 'string' && onlyKeyword(s, '$ref')) return this.refRule(s['$ref'], depth, this.reg.where(s, '$ref'));
+    if (typeof s['$dynamicRef'] === 'string' && onlyKeyword(s, '$dynamicRef') && this.reg.staticDynamicRef(s['$dynamicRef']) !== undefined) {
+      return this.refRule(s['$dynamicRef'], depth, this.reg.where(s, '$dynamicRef'));
+    }
     return this.once(`${this.idOf(s)}@${depth}`, 'schema', () => {
       if (Array.isArray(s['anyOf']) && onlyKeyword(s, 'anyOf')) return alt(...(s['anyOf'] as Schema[]).map((m) => this.compile(m, depth)));
       return alt(...this.expander.expand([s]).map((f) => this.flat(f, depth)));

@@ -109,7 +109,17 @@ export class Expander {
       if (refs.length >= this.limits.maxRefDepth) throw new LimitExceededError('maxRefDepth', this.limits.maxRefDepth, `at ${w('$ref')}`);
       out.push({ s: t, refs: [...refs, uri] });
     }
-    if (s['$dynamicRef'] !== undefined) this.rep.unsupported('$dynamicRef', w('$dynamicRef'));
+    if (typeof s['$dynamicRef'] === 'string') {
+      const uri = s['$dynamicRef'];
+      const t = this.reg.staticDynamicRef(uri);
+      if (this.reg.lookup(uri) === undefined) throw new UnsupportedFeatureError('$dynamicRef', w('$dynamicRef'), `unresolvable reference ${uri}`);
+      if (t === undefined) this.rep.unsupported('$dynamicRef', w('$dynamicRef'), 'target depends on the dynamic scope');
+      else {
+        if (refs.includes(uri)) throw new UnsupportedFeatureError('$dynamicRef', w('$dynamicRef'), `reference cycle through ${uri} without an enclosing object or array`);
+        if (refs.length >= this.limits.maxRefDepth) throw new LimitExceededError('maxRefDepth', this.limits.maxRefDepth, `at ${w('$dynamicRef')}`);
+        out.push({ s: t, refs: [...refs, uri] });
+      }
+    }
     if (s['$recursiveRef'] !== undefined) this.rep.unsupported('$recursiveRef', w('$recursiveRef'));
     if (Array.isArray(s['allOf'])) for (const m of s['allOf'] as Schema[]) out.push({ s: m, refs });
     if (s['not'] !== undefined) out.push({ s: this.negate(s['not'] as Schema, w('not'), 0), refs });
@@ -189,8 +199,9 @@ export class Expander {
     const typed = (atoms: Atom[], extra: SchemaObject): Schema => ({ $$atoms: atoms, ...extra });
     for (const [k, v] of Object.entries(s)) {
       switch (k) {
+        case '$dynamicRef':
         case '$ref': {
-          const t = this.reg.lookup(v as string);
+          const t = k === '$ref' ? this.reg.lookup(v as string) : this.reg.staticDynamicRef(v as string);
           if (t === undefined) throw new UnsupportedFeatureError('$ref', w(k), `unresolvable reference ${String(v)}`);
           alts.push(this.negate(t, w(k), depth + 1));
           break;

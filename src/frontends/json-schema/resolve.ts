@@ -85,6 +85,8 @@ export class SchemaRegistry {
   /** Raw remotes not yet canonicalized, by document URI. */
   private readonly pendingRemotes = new Map<string, unknown>();
   private nodes = 0;
+  /** How many schemas (root and all remotes) declare each `$dynamicAnchor` name. */
+  private readonly dynamicAnchors = new Map<string, number>();
   /** Whether the root declares a draft before 2019-09 (`$ref` siblings are then ignored). */
   readonly legacyRef: boolean;
 
@@ -95,6 +97,7 @@ export class SchemaRegistry {
     private readonly maxDepth: number = 500,
   ) {
     for (const [k, v] of Object.entries(remotes)) this.pendingRemotes.set(stripFragment(resolveUri(k, DEFAULT_BASE, '')), v);
+    for (const doc of [root, ...Object.values(remotes)]) this.countDynamicAnchors(doc);
     const dialect = root && typeof root === 'object' ? (root as SchemaObject)['$schema'] : undefined;
     this.legacyRef = typeof dialect === 'string' && /draft-0[3-7]/.test(dialect);
     let base = DEFAULT_BASE;
@@ -104,6 +107,37 @@ export class SchemaRegistry {
     this.rootUri = base;
     this.root = this.canonical(root, base, base, '', true);
     this.resources.set(base, this.root);
+  }
+
+  private countDynamicAnchors(doc: unknown): void {
+    const stack: unknown[] = [doc];
+    let seen = 0;
+    while (stack.length) {
+      const x = stack.pop();
+      if (x === null || typeof x !== 'object') continue;
+      if (++seen > this.maxNodes) throw new LimitExceededError('maxSchemaNodes', this.maxNodes, 'schema too large');
+      if (!Array.isArray(x)) {
+        const a = (x as SchemaObject)['$dynamicAnchor'];
+        if (typeof a === 'string') this.dynamicAnchors.set(a, (this.dynamicAnchors.get(a) ?? 0) + 1);
+      }
+      for (const v of Array.isArray(x) ? x : Object.values(x as object)) stack.push(v);
+    }
+  }
+
+  /**
+   * The target of a `$dynamicRef` when it behaves like `$ref` whatever the
+   * dynamic scope: its fragment is a pointer, or the schema it names has no
+   * `$dynamicAnchor` of that name, or only one schema anywhere declares that
+   * name. Undefined when the dynamic scope could change the target.
+   */
+  staticDynamicRef(uri: string): Schema | undefined {
+    const target = this.lookup(uri);
+    if (target === undefined) return undefined;
+    const hash = uri.indexOf('#');
+    const frag = hash >= 0 ? decodeURIComponent(uri.slice(hash + 1)) : '';
+    if (frag === '' || frag.startsWith('/')) return target;
+    if (typeof target !== 'object' || target['$dynamicAnchor'] !== frag) return target;
+    return (this.dynamicAnchors.get(frag) ?? 0) <= 1 ? target : undefined;
   }
 
   /** Origin of a canonical schema object (undefined for synthesized ones). */

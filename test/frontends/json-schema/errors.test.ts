@@ -24,7 +24,12 @@ describe('unsupported keywords', () => {
       '/properties/tags/uniqueItems',
       'unsupported uniqueItems at /properties/tags/uniqueItems: uniqueness of array items is not context-free (only finite item sets are supported)',
     ],
-    ['$dynamicRef', { $dynamicRef: '#x' }, '/$dynamicRef', 'unsupported $dynamicRef at /$dynamicRef'],
+    [
+      '$dynamicRef',
+      { $id: 'https://x.test/root', $dynamicAnchor: 'T', type: 'array', items: { $dynamicRef: '#T' }, $defs: { other: { $id: 'other', $dynamicAnchor: 'T', type: 'string' } } },
+      '/items/$dynamicRef',
+      'unsupported $dynamicRef at /items/$dynamicRef: target depends on the dynamic scope',
+    ],
     ['format', { properties: { r: { format: 'regex' } } }, '/properties/r/format', 'unsupported format at /properties/r/format: format regex'],
     [
       'oneOf',

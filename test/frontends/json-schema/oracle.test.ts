@@ -142,6 +142,11 @@ const CASES: Case[] = [
   },
   { name: 'not additionalProperties schema', schema: { type: 'object', properties: { a: {} }, not: { additionalProperties: { type: 'string' } } }, instances: [{}, { a: 1 }, { b: 's' }, { b: 1 }, { a: 1, b: 's', c: 2 }] },
   { name: 'enum filtered by negated additionalProperties', schema: { enum: [{ a: 1 }, { b: 1 }, {}], not: { properties: { a: {} }, additionalProperties: false } }, instances: [{ a: 1 }, { b: 1 }, {}] },
+  {
+    name: 'static $dynamicRef',
+    schema: { $id: 'https://x.test/tree', $dynamicAnchor: 'node', type: 'object', properties: { v: { type: 'integer' }, kids: { type: 'array', items: { $dynamicRef: '#node' } } } },
+    instances: [{}, { v: 1, kids: [{ v: 2 }] }, { kids: [{ v: 's' }] }, { kids: [1] }],
+  },
   { name: 'boolean true', schema: true, instances: [1, 'x', null, [1, { a: [] }], { 'k\u00e9': -0.5e-3 }] },
   { name: 'boolean false', schema: false, instances: [1, null, {}] },
   { name: 'type array', schema: { type: ['string', 'null'] }, instances: ['x', null, 1, false] },
