@@ -21,6 +21,7 @@ import {
   compareDec,
   floorBound,
   integerRange,
+  multipleOfDfa,
   numberRange,
   positiveMultiples,
   toDecimal,
@@ -363,7 +364,8 @@ export class SchemaCompiler {
     // multipleOf: an integer modulus K for integer values; a decimal step 10^-q for others
     let K = 1n;
     let decimalStep: number | undefined;
-    let decimalWhere = '';
+    // fall back to an automaton product (range × remainder automata) where the fast paths do not apply
+    let general = false;
     for (const m of f.multipleOf) {
       const d = toDecimal(m.value);
       const q = d.frac.length;
@@ -371,27 +373,18 @@ export class SchemaCompiler {
       const Km = p / gcd(p, 10n ** BigInt(q));
       if (q === 0) nonints = false;
       else if (nonints) {
-        if (p === 1n && decimalStep === undefined) {
-          decimalStep = q;
-          decimalWhere = m.where;
-        } else {
-          this.rep.unsupported('multipleOf', m.where, `multipleOf ${m.value} on non-integer numbers`);
-          return anyNumber();
-        }
+        if (p === 1n && decimalStep === undefined) decimalStep = q;
+        else general = true;
       }
       K = (K * Km) / gcd(K, Km);
     }
-    if (K > BigInt(this.opts.limits.maxMultipleOf)) {
-      this.rep.unsupported('multipleOf', f.multipleOf[0]!.where, `modulus ${K} above limit maxMultipleOf=${this.opts.limits.maxMultipleOf}`);
-      K = 1n;
-    }
+    if (K > BigInt(this.opts.limits.maxMultipleOf)) general = true;
     if (!ints && !nonints) return nothing();
+    if (f.multipleOf.length && (general || (nonints && decimalStep !== undefined && (lo || hi || excluded.length || !ints)))) {
+      return this.multipleAutomaton(f, !nonints, lo, hi, excluded);
+    }
     if (nonints) {
       if (decimalStep !== undefined) {
-        if (lo || hi || excluded.length || !ints) {
-          this.rep.unsupported('multipleOf', decimalWhere, 'decimal multipleOf combined with bounds');
-          return anyNumber();
-        }
         // at most q significant fraction digits
         return seq(optional(literal('-')), integerPlain(), optional(seq(literal('.'), repeat(DIGIT, 1, decimalStep), star(literal('0')))));
       }
@@ -418,35 +411,40 @@ export class SchemaCompiler {
     const L = lo ? ceilBound(lo) : null;
     const H = hi ? floorBound(hi) : null;
     this.rep.restrict('integer', f.where, 'integers are accepted as -?digits with an optional .0+ fraction, not in exponent form');
-    if (K === 1n) {
-      const ex = excluded.filter((x) => Number.isInteger(x)).map((x) => BigInt(x));
-      const out: Expr[] = [];
-      let from = L;
-      for (const x of ex) {
-        if ((from !== null && x < from) || (H !== null && x > H)) continue;
-        out.push(integerRange(from, x - 1n));
-        from = x + 1n;
-      }
-      out.push(integerRange(from, H));
-      return alt(...out);
-    }
-    if (excluded.length) {
-      this.rep.unsupported('multipleOf', f.multipleOf[0]!.where, 'multipleOf with excluded values');
-      return integerRange(L, H);
-    }
-    return this.multiples(K, L, H, f.multipleOf[0]!.where);
+    if (K === 1n) return intPieces(L, H, excluded);
+    if (excluded.length) return this.multipleAutomaton(f, true, lo, hi, excluded);
+    return this.multiples(K, L, H) ?? this.multipleAutomaton(f, true, lo, hi, excluded);
   }
 
-  /** Integer texts of multiples of K in [L, H]. */
-  private multiples(K: bigint, L: bigint | null, H: bigint | null, where: string): Expr {
+  /** Numbers in range that are multiples of every `multipleOf`: range automaton × remainder automata (plain texts). */
+  private multipleAutomaton(f: Flat, intsOnly: boolean, lo: Bound | undefined, hi: Bound | undefined, excluded: number[]): Expr {
+    const where = f.multipleOf[0]!.where;
+    const range = intsOnly
+      ? intPieces(lo ? ceilBound(lo) : null, hi ? floorBound(hi) : null, excluded)
+      : alt(...splitRange(lo, hi, excluded).map(([a, b]) => numberRange(a ?? null, b ?? null).expr));
+    const max = this.opts.limits.maxAutomatonStates;
+    const comps: Dfa[] = [dfaOrUnsupported(range, max, 'multipleOf', where)];
+    for (const m of f.multipleOf) {
+      const d = multipleOfDfa(m.value, max);
+      if (!d) {
+        this.rep.unsupported('multipleOf', m.where, `multipleOf ${m.value}: remainder automaton above limit maxAutomatonStates=${max}`);
+        return range;
+      }
+      comps.push(d);
+    }
+    this.rep.restrict('multipleOf', where, 'multiples are accepted in plain form only (no exponent)');
+    return productRules(comps, (fl) => fl.every(Boolean), this.rules, 'mult', this.automata, false) ?? nothing();
+  }
+
+  /** Integer texts of multiples of K in [L, H]; null where the fast forms do not apply. */
+  private multiples(K: bigint, L: bigint | null, H: bigint | null): Expr | null {
     const frac0 = optional(seq(literal('.'), plus(literal('0'))));
     const lit = (x: bigint): Expr => seq(literal(x.toString()), frac0);
     if (L !== null && H !== null) {
       const first = L % K === 0n ? L : L >= 0n ? L + (K - (L % K)) : L - (L % K);
       const count = first > H ? 0n : (H - first) / K + 1n;
       if (count > BigInt(this.opts.limits.maxEnumValues)) {
-        this.rep.unsupported('multipleOf', where, `${count} multiples in range (limit maxEnumValues)`);
-        return integerRange(L, H);
+        return null;
       }
       const out: Expr[] = [];
       for (let x = first; x <= H; x += K) {
@@ -479,23 +477,19 @@ export class SchemaCompiler {
     if (H === null) {
       if (L === null || L <= K) parts.push(pos);
       else {
-        this.rep.unsupported('multipleOf', where, 'multipleOf with a lower bound above the modulus');
-        return integerRange(L, H);
+        return null;
       }
     } else if (H >= K) {
-      this.rep.unsupported('multipleOf', where, 'multipleOf with a positive upper bound and no lower bound');
-      return integerRange(L, H);
+      return null;
     }
     // negatives
     if (L === null) {
       if (H === null || H >= -K) parts.push(seq(literal('-'), pos));
       else {
-        this.rep.unsupported('multipleOf', where, 'multipleOf with an upper bound below minus the modulus');
-        return integerRange(L, H);
+        return null;
       }
     } else if (L <= -K) {
-      this.rep.unsupported('multipleOf', where, 'multipleOf with a negative lower bound and no upper bound');
-      return integerRange(L, H);
+      return null;
     }
     return seq(alt(...parts), frac0);
   }
@@ -888,6 +882,20 @@ function capRepeats(e: Expr, max: number): Expr | null {
     else hi = mid - 1;
   }
   return cap(e, lo);
+}
+
+/** Integer texts in [L, H] except the excluded values. */
+function intPieces(L: bigint | null, H: bigint | null, excluded: readonly number[]): Expr {
+  const ex = excluded.filter((x) => Number.isInteger(x)).map((x) => BigInt(x));
+  const out: Expr[] = [];
+  let from = L;
+  for (const x of ex) {
+    if ((from !== null && x < from) || (H !== null && x > H)) continue;
+    out.push(integerRange(from, x - 1n));
+    from = x + 1n;
+  }
+  out.push(integerRange(from, H));
+  return alt(...out);
 }
 
 function integerPlain(): Expr {

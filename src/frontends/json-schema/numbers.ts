@@ -400,3 +400,88 @@ export function positiveMultiples(k: number, ruleName: (r: number) => string, de
   for (const [t, ranges] of first) parts.push(seq(charClass(ranges), ref(ruleName(t))));
   return alt(...parts);
 }
+
+/**
+ * A DFA over plain number texts `-?(0|[1-9]\d*)(\.\d+)?` accepting those
+ * whose value is a multiple of `m` (exact decimal arithmetic: with
+ * m = p / 10^q, the value times 10^q is an integer multiple of p). Exponent
+ * forms are not read. Edges are `[lo, hi, target]` code-point ranges.
+ */
+export function multipleOfDfa(m: number, maxStates: number): { edges: [number, number, number][][]; accept: boolean[]; start: number } | null {
+  const d = toDecimal(m);
+  const q = d.frac.length;
+  const p = Number(BigInt(d.int.toString() + d.frac));
+  if (!Number.isSafeInteger(p) || p <= 0 || p * (q + 3) + 3 > maxStates) return null;
+  const pow10 = (k: number): number => {
+    let x = 1 % p;
+    for (let i = 0; i < k; i++) x = (x * 10) % p;
+    return x;
+  };
+  const edges: [number, number, number][][] = [];
+  const accept: boolean[] = [];
+  const ids = new Map<string, number>();
+  const keys: string[] = [];
+  const state = (key: string, acc: boolean): number => {
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = edges.length;
+      ids.set(key, id);
+      keys.push(key);
+      edges.push([]);
+      accept.push(acc);
+    }
+    return id;
+  };
+  const D = (c: number): number => 0x30 + c;
+  // int part states I(r), frac states F(r, f) for 1 <= f <= q, tail T(r) after q fraction digits (zeros only)
+  const I = (r: number): number => state(`I${r}`, (r * pow10(q)) % p === 0);
+  const F = (r: number, f: number): number => state(`F${r},${f}`, (r * pow10(q - f)) % p === 0);
+  const T = (r: number): number => state(`T${r}`, r === 0);
+  const start = state('S', false);
+  const minus = state('M', false);
+  const zero = state('Z', (0 * pow10(q)) % p === 0);
+  const dot = (r: number): number => state(`D${r}`, false);
+  for (const s of [start, minus]) {
+    if (s === start) edges[s]!.push([0x2d, 0x2d, minus]);
+    edges[s]!.push([D(0), D(0), zero]);
+    for (let c = 1; c <= 9; c++) edges[s]!.push([D(c), D(c), I(c % p)]);
+  }
+  // BFS over the states reachable from the integer part
+  const done = new Set<number>([start, minus]);
+  const todo: number[] = [zero];
+  for (let c = 1; c <= 9; c++) todo.push(I(c % p));
+  while (todo.length) {
+    const s = todo.pop()!;
+    if (done.has(s)) continue;
+    done.add(s);
+    const key = keys[s]!;
+    const out = edges[s]!;
+    const push = (lo: number, hi: number, t: number): void => {
+      out.push([lo, hi, t]);
+      if (!done.has(t)) todo.push(t);
+    };
+    if (key === 'Z') push(0x2e, 0x2e, dot(0));
+    else if (key[0] === 'I') {
+      const r = Number(key.slice(1));
+      for (let c = 0; c <= 9; c++) push(D(c), D(c), I((r * 10 + c) % p));
+      push(0x2e, 0x2e, dot(r));
+    } else if (key[0] === 'D') {
+      const r = Number(key.slice(1));
+      for (let c = 0; c <= 9; c++) {
+        if (q >= 1) push(D(c), D(c), F((r * 10 + c) % p, 1));
+        else if (c === 0) push(D(0), D(0), T(r));
+      }
+    } else if (key[0] === 'F') {
+      const [r, f] = key.slice(1).split(',').map(Number) as [number, number];
+      for (let c = 0; c <= 9; c++) {
+        if (f < q) push(D(c), D(c), F((r * 10 + c) % p, f + 1));
+        else if (c === 0) push(D(0), D(0), T(r));
+      }
+    } else if (key[0] === 'T') {
+      push(D(0), D(0), s);
+    }
+    if (edges.length > maxStates) return null;
+  }
+  for (const e of edges) e.sort((a, b) => a[0] - b[0]);
+  return { edges, accept, start };
+}
