@@ -263,6 +263,7 @@ export class SchemaCompiler {
         if (c > 0 || (c === 0 && f.hi.exclusive)) return false;
       }
       for (const m of f.multipleOf) if (!this.validator.valid(x, { multipleOf: m.value })) return false;
+      for (const m of f.notMultipleOf) if (this.validator.valid(x, { multipleOf: m.value })) return false;
       for (const fm of f.formats) if (!this.validator.valid(x, { format: fm.value })) return false;
       return true;
     }
@@ -380,6 +381,7 @@ export class SchemaCompiler {
     }
     if (K > BigInt(this.opts.limits.maxMultipleOf)) general = true;
     if (!ints && !nonints) return nothing();
+    if (f.notMultipleOf.length) return this.multipleAutomaton(f, !nonints, lo, hi, excluded);
     if (f.multipleOf.length && (general || (nonints && decimalStep !== undefined && (lo || hi || excluded.length || !ints)))) {
       return this.multipleAutomaton(f, !nonints, lo, hi, excluded);
     }
@@ -418,22 +420,26 @@ export class SchemaCompiler {
 
   /** Numbers in range that are multiples of every `multipleOf`: range automaton × remainder automata (plain texts). */
   private multipleAutomaton(f: Flat, intsOnly: boolean, lo: Bound | undefined, hi: Bound | undefined, excluded: number[]): Expr {
-    const where = f.multipleOf[0]!.where;
+    const where = (f.multipleOf[0] ?? f.notMultipleOf[0])!.where;
     const range = intsOnly
       ? intPieces(lo ? ceilBound(lo) : null, hi ? floorBound(hi) : null, excluded)
       : alt(...splitRange(lo, hi, excluded).map(([a, b]) => numberRange(a ?? null, b ?? null).expr));
     const max = this.opts.limits.maxAutomatonStates;
     const comps: Dfa[] = [dfaOrUnsupported(range, max, 'multipleOf', where)];
-    for (const m of f.multipleOf) {
-      const d = multipleOfDfa(m.value, max);
-      if (!d) {
-        this.rep.unsupported('multipleOf', m.where, `multipleOf ${m.value}: remainder automaton above limit maxAutomatonStates=${max}`);
-        return range;
+    const want: boolean[] = [true];
+    for (const [list, w] of [[f.multipleOf, true], [f.notMultipleOf, false]] as const) {
+      for (const m of list) {
+        const d = multipleOfDfa(m.value, max);
+        if (!d) {
+          this.rep.unsupported('multipleOf', m.where, `multipleOf ${m.value}: remainder automaton above limit maxAutomatonStates=${max}`);
+          return range;
+        }
+        comps.push(d);
+        want.push(w);
       }
-      comps.push(d);
     }
-    this.rep.restrict('multipleOf', where, 'multiples are accepted in plain form only (no exponent)');
-    return productRules(comps, (fl) => fl.every(Boolean), this.rules, 'mult', this.automata, false) ?? nothing();
+    this.rep.restrict('multipleOf', where, 'numbers under multipleOf (or its negation) are accepted in plain form only (no exponent)');
+    return productRules(comps, (fl) => fl.every((x, i) => x === want[i]), this.rules, 'mult', this.automata, false) ?? nothing();
   }
 
   /** Integer texts of multiples of K in [L, H]; null where the fast forms do not apply. */

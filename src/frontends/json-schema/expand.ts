@@ -225,6 +225,12 @@ export class Expander {
         case 'pattern':
           alts.push(typed(['string'], { $$notPattern: v }));
           break;
+        case 'multipleOf':
+          alts.push(typed(NUMS, { $$notMultipleOf: v }));
+          break;
+        case '$$notMultipleOf':
+          alts.push(typed(NUMS, { multipleOf: v }));
+          break;
         case '$$notPattern':
           alts.push(typed(['string'], { pattern: v }));
           break;

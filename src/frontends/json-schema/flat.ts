@@ -48,6 +48,8 @@ export interface Flat {
   lo: Bound | undefined;
   hi: Bound | undefined;
   multipleOf: Located<number>[];
+  /** Moduli values must not be multiples of (from negations). */
+  notMultipleOf: Located<number>[];
   minLength: number;
   maxLength: number;
   lengthWhere: string;
@@ -89,6 +91,7 @@ export function emptyFlat(where: string): Flat {
     lo: undefined,
     hi: undefined,
     multipleOf: [],
+    notMultipleOf: [],
     minLength: 0,
     maxLength: Infinity,
     lengthWhere: where,
@@ -127,6 +130,7 @@ export function cloneFlat(f: Flat): Flat {
     values: f.values?.slice(),
     notIn: f.notIn.slice(),
     multipleOf: f.multipleOf.slice(),
+    notMultipleOf: f.notMultipleOf.slice(),
     patterns: f.patterns.slice(),
     notPatterns: f.notPatterns.slice(),
     formats: f.formats.slice(),
@@ -232,6 +236,9 @@ export function addLeaf(f: Flat, s: SchemaObject, reg: SchemaRegistry, rep: Repo
         f.multipleOf.push({ value: m, where: w(k) });
         break;
       }
+      case '$$notMultipleOf':
+        f.notMultipleOf.push({ value: v as number, where: w('multipleOf') });
+        break;
       case 'minLength':
         f.minLength = Math.max(f.minLength, count(v, k, w(k)));
         f.lengthWhere = w(k);
