@@ -47,8 +47,15 @@ export class LexerTable {
   /** Number of states. */
   size = 1;
 
-  constructor(store: RegexStore, lexemes: readonly number[], limits: LexerLimits = {}) {
+  /** Per lexeme, 8 words: bytes that can follow its end (all bytes when not given). */
+  private readonly lexemeFollow: Uint32Array | undefined;
+  /** Per state, 8 words: the union of the follow bytes of the lexemes it accepts (lazily). */
+  private followBits = new Uint32Array(0);
+  private followDone = new Uint8Array(0);
+
+  constructor(store: RegexStore, lexemes: readonly number[], limits: LexerLimits = {}, lexemeFollow?: Uint32Array) {
     this.store = store;
+    this.lexemeFollow = lexemeFollow;
     this.lexemes = Int32Array.from(lexemes);
     this.maxStates = limits.maxLexerStates ?? 200_000;
     this.trans = new Int32Array(256 * 64).fill(UNKNOWN);
@@ -162,6 +169,33 @@ export class LexerTable {
   /** Whether some byte can follow in `state` (false for the dead state and for finished lexemes). */
   canAdvance(state: number): boolean {
     return this.advanceable[state] === 1;
+  }
+
+  /**
+   * Whether byte `b` can come right after one of the lexemes `state` accepts
+   * ends (true for every byte when no follow table was given).
+   */
+  canFollow(state: number, b: number): boolean {
+    const lf = this.lexemeFollow;
+    if (lf === undefined) return true;
+    if (state >= this.followDone.length) {
+      const n = Math.max(this.size, state + 1) * 2;
+      const bits = new Uint32Array(n * 8);
+      bits.set(this.followBits);
+      this.followBits = bits;
+      const done = new Uint8Array(n);
+      done.set(this.followDone);
+      this.followDone = done;
+    }
+    if (this.followDone[state] === 0) {
+      const off = state * 8;
+      for (let a = this.acceptStart(state); a < this.acceptEnd(state); a++) {
+        const l = this.acceptedLexeme(a) * 8;
+        for (let w = 0; w < 8; w++) this.followBits[off + w]! |= lf[l + w]!;
+      }
+      this.followDone[state] = 1;
+    }
+    return ((this.followBits[state * 8 + (b >>> 5)]! >>> (b & 31)) & 1) === 1;
   }
 
   /** Id of the set of lexemes `state` accepts (equal sets, equal ids), or -1 when none. */

@@ -9,6 +9,7 @@ import { LexerTable } from '../automaton/lexer.js';
 import { ParserTables } from '../matcher/tables.js';
 import { CompiledGrammar, type MatcherVocabulary, type ReportEntry } from '../matcher/compiled.js';
 import { buildCfg } from './cfg.js';
+import { lexemeFollowBytes } from './follow.js';
 import { withStackGuard } from '../util/stack.js';
 
 /**
@@ -69,7 +70,7 @@ export function compileGrammar(grammar: Grammar, vocab: MatcherVocabulary, optio
     startProduction,
     nullable: cfg.nullable,
   });
-  const lexer = new LexerTable(store, cfg.lexemes, { maxLexerStates: limits.maxLexerStates });
+  const lexer = new LexerTable(store, cfg.lexemes, { maxLexerStates: limits.maxLexerStates }, lexemeFollowBytes(cfg, store));
   const stats = {
     rules: grammar.rules.size,
     nonterminals: cfg.names.length,

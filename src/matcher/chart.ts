@@ -54,6 +54,14 @@ export class EarleyChart {
   private setItemStart = new Int32Array(256);
   private setThreadStart = new Int32Array(256);
   private setAccept = new Uint8Array(256);
+  /**
+   * 1 when the set's lexeme endings have been run through the parser. A set
+   * made by a byte only records its threads; the threads (from older sets)
+   * whose state accepts are pending lexeme endings, completed on demand: when
+   * the next byte can follow one of those lexemes, or when asked whether the
+   * set accepts or can continue.
+   */
+  private setDone = new Uint8Array(256);
   /** Number of sets (bytes consumed + 1). */
   numSets = 0;
 
@@ -90,6 +98,7 @@ export class EarleyChart {
     this.beginSet();
     this.add(this.t.prodCore0[this.t.startProduction]!, 0);
     this.finishSet(0, 0);
+    this.setDone[0] = 1;
     this.numSets = 1;
     this.setItemStart[1] = this.itemsLen;
     this.setThreadStart[1] = this.threadsLen;
@@ -97,11 +106,46 @@ export class EarleyChart {
 
   /** Whether the input so far is a complete sentence. */
   isAccepting(): boolean {
+    this.materializeTop();
     return this.setAccept[this.numSets - 1] === 1;
+  }
+
+  /** Runs the pending lexeme endings of the current set through the parser (idempotent). */
+  materializeTop(): void {
+    const k = this.numSets - 1;
+    if (this.setDone[k] === 1) return;
+    const itemBase = this.itemsLen;
+    const lx = this.lx;
+    this.beginSet();
+    const te = this.threadsLen;
+    for (let th = this.setThreadStart[k]!; th < te; th++) {
+      const origin = this.thOrigin[th]!;
+      if (origin >= k) continue;
+      const q = this.thState[th]!;
+      const ae = lx.acceptEnd(q);
+      for (let a = lx.acceptStart(q); a < ae; a++) this.scanLexeme(origin, -lx.acceptedLexeme(a) - 1);
+    }
+    this.setAccept[k] = this.itemsLen > itemBase ? this.finishSet(k, itemBase) : 0;
+    this.setDone[k] = 1;
+    this.setItemStart[k + 1] = this.itemsLen;
+    this.setThreadStart[k + 1] = this.threadsLen;
+  }
+
+  /** Whether byte `b` can follow one of the lexemes ending at the current set (so ending them matters). */
+  private pendingWants(k: number, b: number): boolean {
+    const lx = this.lx;
+    const te = this.threadsLen;
+    for (let th = this.setThreadStart[k]!; th < te; th++) {
+      if (this.thOrigin[th]! >= k) continue;
+      const q = this.thState[th]!;
+      if (lx.acceptEnd(q) > lx.acceptStart(q) && lx.canFollow(q, b)) return true;
+    }
+    return false;
   }
 
   /** Whether the input so far can be extended by at least one byte. */
   canContinue(): boolean {
+    this.materializeTop();
     const k = this.numSets - 1;
     for (let th = this.setThreadStart[k]!; th < this.threadsLen; th++) if (this.lx.canAdvance(this.thState[th]!)) return true;
     return false;
@@ -110,37 +154,26 @@ export class EarleyChart {
   /** Advances by one byte if the result is still a viable prefix; returns whether it did. */
   tryPushByte(b: number): boolean {
     const k = this.numSets - 1;
+    if (this.setDone[k] === 0 && this.pendingWants(k, b)) this.materializeTop();
     const ts = this.setThreadStart[k]!;
     const te = this.threadsLen;
-    const itemBase = this.itemsLen;
     const threadBase = this.threadsLen;
     const lx = this.lx;
-    let started = false;
+    let pending = 0;
     for (let th = ts; th < te; th++) {
       const from = this.thState[th]!;
       let q = lx.trans[from * 256 + b]!;
       if (q < 0) q = lx.next(from, b);
       if (q === DEAD) continue;
-      const origin = this.thOrigin[th]!;
-      this.pushThread(origin, q);
-      const as = lx.acceptStart(q);
-      const ae = lx.acceptEnd(q);
-      if (as === ae) continue;
-      if (!started) {
-        this.beginSet();
-        started = true;
-      }
-      for (let a = as; a < ae; a++) this.scanLexeme(origin, -lx.acceptedLexeme(a) - 1);
+      this.pushThread(this.thOrigin[th]!, q);
+      if (lx.acceptEnd(q) > lx.acceptStart(q)) pending = 1;
     }
-    let accept = 0;
-    if (started && this.itemsLen > itemBase) accept = this.finishSet(k + 1, itemBase);
-    if (this.threadsLen === threadBase && accept === 0) {
-      this.itemsLen = itemBase;
-      this.threadsLen = threadBase;
-      return false;
-    }
+    if (this.threadsLen === threadBase) return false;
     const n = k + 1;
-    this.setAccept[n] = accept;
+    // A live thread always leads somewhere, so the set is viable; whether it
+    // accepts is known once its pending endings are materialized.
+    this.setAccept[n] = 0;
+    this.setDone[n] = pending ? 0 : 1;
     this.numSets = n + 1;
     if (this.numSets + 1 >= this.setItemStart.length) this.growSets();
     this.setItemStart[this.numSets] = this.itemsLen;
@@ -187,6 +220,7 @@ export class EarleyChart {
       return false;
     }
     this.setAccept[k + 1] = accept;
+    this.setDone[k + 1] = 1;
     this.numSets = k + 2;
     if (this.numSets + 1 >= this.setItemStart.length) this.growSets();
     this.setItemStart[this.numSets] = this.itemsLen;
@@ -217,6 +251,7 @@ export class EarleyChart {
     other.setItemStart = this.setItemStart.slice();
     other.setThreadStart = this.setThreadStart.slice();
     other.setAccept = this.setAccept.slice();
+    other.setDone = this.setDone.slice();
     other.numSets = this.numSets;
   }
 
@@ -227,6 +262,9 @@ export class EarleyChart {
     const a = new Uint8Array(n);
     a.set(this.setAccept);
     this.setAccept = a;
+    const d = new Uint8Array(n);
+    d.set(this.setDone);
+    this.setDone = d;
   }
 
   private pushThread(origin: number, state: number): void {
