@@ -273,6 +273,7 @@ export class SchemaCompiler {
       if (!this.validator.valid(v, s)) return false;
       for (const p of f.patterns) if (!schemaRegExp(p.value, p.where).test(v as string)) return false;
       for (const p of f.notPatterns) if (schemaRegExp(p.value, p.where).test(v as string)) return false;
+      for (const fm of f.notFormats) if (this.validator.valid(v, { format: fm.value })) return false;
       for (const fm of f.formats) {
         if (!isKnownFormat(fm.value) && !NON_STRING_FORMATS.has(fm.value) && UNSUPPORTED_FORMATS.has(fm.value)) {
           this.rep.unsupported('format', fm.where, `format ${fm.value}`);
@@ -523,6 +524,7 @@ export class SchemaCompiler {
       } else if (UNSUPPORTED_FORMATS.has(name)) this.rep.unsupported('format', fm.where, `format ${name}`);
       else if (!NON_STRING_FORMATS.has(name)) this.rep.unknown(`format:${name}`, fm.where);
     }
+    for (const fm of f.notFormats) sources.push({ e: formatExpr(fm.value), kw: 'format', where: fm.where, want: false });
     return { sources, min: f.minLength, max: f.maxLength, notIn, where: f.where, lengthWhere: f.lengthWhere };
   }
 

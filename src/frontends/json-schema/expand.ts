@@ -7,6 +7,7 @@
 import { LimitExceededError, UnsupportedFeatureError } from '../../errors.js';
 import { addLeaf, cloneFlat, emptyFlat, unnamedSchemas, type Flat } from './flat.js';
 import { compareDec } from './numbers.js';
+import { isKnownFormat, NON_STRING_FORMATS, UNSUPPORTED_FORMATS } from './formats.js';
 import { ANNOTATIONS, CONSTRAINING } from './keywords.js';
 import type { JsonSchemaLimits } from './options.js';
 import type { Reporter } from './report.js';
@@ -311,8 +312,13 @@ export class Expander {
         case '$$negated':
           break;
         case 'format':
-          if (!this.formats) break;
-          throw new UnsupportedFeatureError('not', w(k), 'negating format');
+          if (!this.formats || typeof v !== 'string' || NON_STRING_FORMATS.has(v)) break;
+          if (isKnownFormat(v)) alts.push(typed(['string'], { $$notFormat: v }));
+          else if (UNSUPPORTED_FORMATS.has(v)) throw new UnsupportedFeatureError('not', w(k), `negating format ${v}`);
+          break;
+        case '$$notFormat':
+          alts.push(typed(['string'], { format: v }));
+          break;
         default:
           if (ANNOTATIONS.has(k) || !CONSTRAINING.has(k)) break;
           throw new UnsupportedFeatureError('not', w(k), `negating ${k}`);

@@ -57,6 +57,8 @@ export interface Flat {
   /** Patterns strings must not match (from negations). */
   notPatterns: Located<string>[];
   formats: Located<string>[];
+  /** Formats strings must not match (from negations). */
+  notFormats: Located<string>[];
   prefixItems: Schema[][];
   items: Schema[] | undefined;
   minItems: number;
@@ -98,6 +100,7 @@ export function emptyFlat(where: string): Flat {
     patterns: [],
     notPatterns: [],
     formats: [],
+    notFormats: [],
     prefixItems: [],
     items: undefined,
     minItems: 0,
@@ -134,6 +137,7 @@ export function cloneFlat(f: Flat): Flat {
     patterns: f.patterns.slice(),
     notPatterns: f.notPatterns.slice(),
     formats: f.formats.slice(),
+    notFormats: f.notFormats.slice(),
     prefixItems: f.prefixItems.map((x) => x.slice()),
     items: f.items?.slice(),
     contains: f.contains.slice(),
@@ -236,6 +240,9 @@ export function addLeaf(f: Flat, s: SchemaObject, reg: SchemaRegistry, rep: Repo
         f.multipleOf.push({ value: m, where: w(k) });
         break;
       }
+      case '$$notFormat':
+        f.notFormats.push({ value: v as string, where: w('format') });
+        break;
       case '$$notMultipleOf':
         f.notMultipleOf.push({ value: v as number, where: w('multipleOf') });
         break;

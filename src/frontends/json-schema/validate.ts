@@ -87,6 +87,8 @@ export class Validator {
         return !isNum || typeof val !== 'number' || (v as number) < val;
       case 'multipleOf':
         return !isNum || isMultiple(v as number, val as number);
+      case '$$notFormat':
+        return typeof v !== 'string' || !formatRegExp(val as string).test(v);
       case '$$notMultipleOf':
         return !isNum || !isMultiple(v as number, val as number);
       case 'minLength':

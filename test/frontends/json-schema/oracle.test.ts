@@ -100,6 +100,7 @@ const CASES: Case[] = [
   { name: 'integer multipleOf with upper bound', schema: { type: 'integer', multipleOf: 7, maximum: 30 }, instances: [28, 35, 0, -7, -700, 29] },
   { name: 'multipleOf with excluded value', schema: { type: 'integer', multipleOf: 3, not: { const: 6 } }, instances: [3, 6, 9, 4] },
   { name: 'not multipleOf', schema: { not: { multipleOf: 3 } }, instances: [3, 4, 4.5, 0, -6, 'x', 7] },
+  { name: 'oneOf over formats (negated formats)', schema: { oneOf: [{ format: 'ipv4' }, { format: 'hostname' }] }, instances: ['1.2.3.4', 'example.com', '1.2.3', 'not a host', 5] },
   { name: 'format date', schema: { format: 'date' }, instances: ['2024-02-29', '2023-02-29', '2023-04-31', '2023-12-31', '2023-13-01', '1900-02-29', '2000-02-29', 5] },
   { name: 'format date-time', schema: { type: 'string', format: 'date-time' }, instances: ['2024-01-01T10:20:30Z', '2024-01-01T10:20:30.123+05:30', '2024-01-01 10:20:30Z', '2024-01-01T25:00:00Z', '2024-01-01T10:20:30'] },
   { name: 'format email', schema: { format: 'email' }, instances: ['a@b.co', 'a.b@c', 'a..b@c.d', '@x.y', 'x@'] },
