@@ -63,7 +63,10 @@ export class RegexStore {
   /** Number of ids in use. */
   size = 0;
   private readonly maxNodes: number;
-  private readonly index = new Map<string, number>();
+  /** Hash-consing: hash of (kind, a, b, c) → ids. */
+  private readonly index = new Map<number, number[]>();
+  /** Hash of an alternation's sorted operands → Alt ids. */
+  private readonly altIndex = new Map<number, number[]>();
   /** Byte sets: 8 words each (256 bits). */
   private byteSets: Uint32Array[] = [];
   private readonly byteSetIndex = new Map<number, number[]>();
@@ -79,9 +82,17 @@ export class RegexStore {
   }
 
   private node(kind: Kind, a: number, b: number, c: number, nullable: number): number {
-    const key = `${kind},${a},${b},${c}`;
-    const found = this.index.get(key);
-    if (found !== undefined) return found;
+    let h = Math.imul(kind + 1, 0x9e3779b1);
+    h = Math.imul(h ^ a, 0x85ebca77);
+    h = Math.imul(h ^ b, 0xc2b2ae3d);
+    h = Math.imul(h ^ c, 0x27d4eb2f) ^ (h >>> 15);
+    const bucket = this.index.get(h);
+    if (bucket !== undefined) {
+      for (let i = 0; i < bucket.length; i++) {
+        const x = bucket[i]!;
+        if (this.kind[x] === kind && this.a[x] === a && this.b[x] === b && this.c[x] === c) return x;
+      }
+    }
     const id = this.size;
     if (id >= this.maxNodes) throw new LimitExceededError('maxRegexNodes', this.maxNodes, 'too many distinct regular-expression states');
     if (id >= this.kind.length) this.grow();
@@ -91,7 +102,8 @@ export class RegexStore {
     this.c[id] = c;
     this.nullable[id] = nullable;
     this.size++;
-    this.index.set(key, id);
+    if (bucket !== undefined) bucket.push(id);
+    else this.index.set(h, [id]);
     return id;
   }
 
@@ -135,11 +147,18 @@ export class RegexStore {
     return this.node(Kind.Bytes, idx, 0, 0, 0);
   }
 
+  private readonly rangeCache = new Map<number, number>();
+
   /** The byte range `lo..hi` inclusive. */
   byteRange(lo: number, hi: number): number {
+    const key = lo * 256 + hi;
+    const hit = this.rangeCache.get(key);
+    if (hit !== undefined) return hit;
     const bits = new Uint32Array(8);
     for (let x = lo; x <= hi; x++) bits[x >>> 5]! |= 1 << (x & 31);
-    return this.byteSet(bits);
+    const id = this.byteSet(bits);
+    this.rangeCache.set(key, id);
+    return id;
   }
 
   /** The single byte `x`. */
@@ -201,12 +220,22 @@ export class RegexStore {
     const list = Int32Array.from(flat.slice(0, n));
     let nullable = 0;
     for (let i = 0; i < n; i++) nullable |= this.nullable[list[i]!]!;
-    const key = `A${list.join(',')}`;
-    const found = this.index.get(key);
-    if (found !== undefined) return found;
+    let h = 0x811c9dc5 ^ n;
+    for (let i = 0; i < n; i++) h = Math.imul(h ^ list[i]!, 0x01000193);
+    const bucket = this.altIndex.get(h);
+    if (bucket !== undefined) {
+      for (const cand of bucket) {
+        const other = this.altItems(cand);
+        if (other.length !== n) continue;
+        let same = true;
+        for (let i = 0; i < n && same; i++) if (other[i] !== list[i]) same = false;
+        if (same) return cand;
+      }
+    }
     this.alts.push(list);
     const id = this.node(Kind.Alt, this.alts.length - 1, n, 0, nullable);
-    this.index.set(key, id);
+    if (bucket !== undefined) bucket.push(id);
+    else this.altIndex.set(h, [id]);
     return id;
   }
 

@@ -15,6 +15,9 @@ function utf8Len(cp: number): number {
   return cp <= 0x7f ? 1 : cp <= 0x7ff ? 2 : cp <= 0xffff ? 3 : 4;
 }
 
+/** UTF-8 byte-range sequences of code-point classes, shared by all compilations (pure data). */
+const splitCache = new Map<string, number[][]>();
+
 /** Encodes a code point as UTF-8 into `out` and returns the byte count. */
 export function encodeCodePoint(cp: number, out: number[]): number {
   if (cp <= 0x7f) {
@@ -86,8 +89,14 @@ function split(lo: number, hi: number, out: number[][]): void {
  * code-point bounds, normalised). Surrogates are never matched.
  */
 export function codePointClass(store: RegexStore, ranges: readonly number[]): number {
-  const seqs: number[][] = [];
-  for (let i = 0; i + 1 < ranges.length; i += 2) split(ranges[i]!, ranges[i + 1]!, seqs);
+  const key = ranges.join(',');
+  let seqs = splitCache.get(key);
+  if (seqs === undefined) {
+    seqs = [];
+    for (let i = 0; i + 1 < ranges.length; i += 2) split(ranges[i]!, ranges[i + 1]!, seqs);
+    if (splitCache.size > 10_000) splitCache.clear();
+    splitCache.set(key, seqs);
+  }
   // Group sequences by their tail so that common suffixes share nodes.
   const alts: number[] = [];
   for (const s of seqs) {
