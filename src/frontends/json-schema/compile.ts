@@ -623,24 +623,34 @@ export class SchemaCompiler {
     const contains = f.contains.filter((c) => !(c.min === 0 && c.max === Infinity));
     if (contains.length === 0) return this.containers.array(prefix.slice(0, Math.min(prefix.length, max)), rest, f.minItems, max, depth);
     const c = contains[0]!;
-    if (contains.length > 1 || prefix.length || f.minItems > 0 || max !== Infinity || rest === null) {
-      this.rep.unsupported('contains', c.where, 'contains with prefixItems, minItems/maxItems, items: false or another contains');
+    if (contains.length > 1) {
+      this.rep.unsupported('contains', contains[1]!.where, 'more than one contains');
       return this.containers.array(prefix, rest, f.minItems, max, depth);
     }
-    const items = f.items ?? [];
-    const x = this.conj([...items, c.schema], depth + 1);
-    let y: Expr;
-    if (c.max === Infinity) y = rest!;
-    else {
+    let neg: Schema | undefined;
+    if (c.max !== Infinity) {
       try {
-        y = this.conj([...items, this.expander.negate(c.schema, c.where, 0)], depth + 1);
+        neg = this.expander.negate(c.schema, c.where, 0);
       } catch (e) {
         if (!(e instanceof UnsupportedFeatureError)) throw e;
         this.rep.unsupported('maxContains', c.where, e.message);
-        y = rest!;
       }
     }
-    return this.containers.arrayCounting(x, y, c.min, c.max, depth);
+    // item i: x = item ∧ contains (counted), y = item (∧ not contains when the count is bounded above)
+    const itemConj = (i: number): Schema[] | undefined => (i < f.prefixItems.length ? f.prefixItems[i]! : f.items);
+    const xy = (i: number): [Expr, Expr] => {
+      const conj = itemConj(i);
+      if (conj !== undefined && conj.includes(false)) return [nothing(), nothing()];
+      const base = conj ?? [];
+      const x = this.conj([...base, c.schema], depth + 1);
+      const y = neg === undefined ? (conj === undefined ? this.anyValue(depth + 1) : this.conj(base, depth + 1)) : this.conj([...base, neg], depth + 1);
+      return [x, y];
+    };
+    if (!prefix.length && f.minItems === 0 && max === Infinity && rest !== null) {
+      const [x, y] = xy(f.prefixItems.length);
+      return this.containers.arrayCounting(x, y, c.min, c.max, depth);
+    }
+    return this.containers.arrayCountingBounded(xy, f.prefixItems.length, f.minItems, max, c.min, neg === undefined ? Infinity : c.max, depth);
   }
 
   /** Arrays of distinct items when the items come from a small finite set; null otherwise. */

@@ -189,6 +189,57 @@ export class Containers {
   }
 
   /**
+   * Array texts with length in [min, max] and a count of `x` items in
+   * [cMin, cMax], items given per index by `xy(i)` (constant from `fixed`
+   * on): rules over (length so far, count so far), both capped where they
+   * no longer matter.
+   */
+  arrayCountingBounded(xy: (i: number) => [Expr, Expr], fixed: number, min: number, max: number, cMin: number, cMax: number, depth: number): Expr {
+    const sep = this.layout.sep(depth);
+    const nCap = max === Infinity ? Math.max(min, fixed) : max;
+    const kCap = cMax === Infinity ? cMin : cMax;
+    if (nCap * (kCap + 1) > 20_000) throw new LimitExceededError('maxRules', 20_000, 'contains with item counts');
+    const items = new Map<number, [Expr, Expr]>();
+    const at = (i: number): [Expr, Expr] => {
+      const j = Math.min(i, fixed);
+      let v = items.get(j);
+      if (!v) {
+        v = xy(j);
+        items.set(j, v);
+      }
+      return v;
+    };
+    const memo = new Map<string, Expr>();
+    // R(n, k): the rest after n items of which k counted, each with a leading comma
+    const R = (n: number, k: number): Expr => {
+      const nn = Math.min(n, nCap);
+      const kk = Math.min(k, kCap);
+      const key = `${nn}:${kk}`;
+      const hit = memo.get(key);
+      if (hit) return hit;
+      const name = this.b.reserve(`contains.n${nn}k${kk}`);
+      const r = ref(name);
+      memo.set(key, r);
+      const parts: Expr[] = [];
+      if (n >= min && k >= cMin) parts.push(empty());
+      if (n < max) {
+        const [x, y] = at(n);
+        if (k < cMax) parts.push(seq(sep, x, R(n + 1, k + 1)));
+        parts.push(seq(sep, y, R(n + 1, k)));
+      }
+      this.b.define(name, alt(...parts));
+      return r;
+    };
+    const first: Expr[] = [];
+    if (max >= 1) {
+      const [x, y] = at(0);
+      if (cMax >= 1) first.push(seq(x, R(1, 1)));
+      first.push(seq(y, R(1, 0)));
+    }
+    return this.wrap('[', ']', alt(...first), min === 0 && cMin === 0, depth);
+  }
+
+  /**
    * Array texts whose items are `x` (counted) or `y` (not counted), with the
    * count of `x` items in [cMin, cMax]. With `cMax` infinite, `y` may itself
    * match `x` items.

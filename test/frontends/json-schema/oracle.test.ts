@@ -79,6 +79,9 @@ const CASES: Case[] = [
   { name: 'items false after prefix', schema: { prefixItems: [{ type: 'integer' }], items: false }, instances: [[], [1], [1, 2], ['x']] },
   { name: 'contains', schema: { type: 'array', contains: { type: 'integer', minimum: 10 } }, instances: [[], [1], [10], [1, 'x', 12], [9, 9]] },
   { name: 'min/maxContains', schema: { type: 'array', contains: { const: 1 }, minContains: 1, maxContains: 2 }, instances: [[], [1], [1, 1], [1, 1, 1], [2, 1, 3], [2, 3]] },
+  { name: 'contains with minItems/maxItems', schema: { type: 'array', contains: { type: 'string' }, minItems: 2, maxItems: 3 }, instances: [[], ['a'], ['a', 1], [1, 2], ['a', 'b', 'c'], [1, 2, 'c', 4]] },
+  // ajv 8 accepts [] here (minContains ignored next to prefixItems+items); per the spec [] is invalid
+  { name: 'contains with prefixItems and maxContains', schema: { prefixItems: [{ type: 'integer' }], items: { type: ['integer', 'string'] }, contains: { type: 'string' }, minContains: 1, maxContains: 2 }, instances: [[1], ['a'], [1, 'a'], [1, 'a', 'b'], [1, 'a', 'b', 'c'], [1, 2, null]] },
   { name: 'not type', schema: { not: { type: 'string' } }, instances: ['x', 1, null, [], {}] },
   { name: 'not enum', schema: { type: 'string', not: { enum: ['a', 'bc'] } }, instances: ['a', 'b', 'bc', 'bcd', '', 'ab'] },
   { name: 'not const number', schema: { type: 'integer', not: { const: 3 } }, instances: [2, 3, 4, 30, -3] },

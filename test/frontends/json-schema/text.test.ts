@@ -164,3 +164,11 @@ describe('formatAssertion and not', () => {
     expect(acc('1')).toBe(false);
   });
 });
+
+describe('contains next to prefixItems (spec, not ajv)', () => {
+  test('an empty array has no matching item', () => {
+    const acc = acceptor({ prefixItems: [{ type: 'integer' }], items: { type: ['integer', 'string'] }, contains: { type: 'string' }, minContains: 1 }, { whitespace: 'compact' });
+    expect(acc('[]')).toBe(false);
+    expect(acc('[1,"a"]')).toBe(true);
+  });
+});
