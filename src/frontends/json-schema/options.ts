@@ -18,7 +18,7 @@ export interface JsonSchemaOptions {
   whitespace?: WhitespaceMode;
   /** Indent width of `pretty` (default 2). */
   indent?: number;
-  /** Longest whitespace run between two tokens in `flexible` mode (default 24). */
+  /** Longest whitespace run between two tokens in `flexible` mode (default 64: 2-space indentation to depth 31). */
   maxWhitespace?: number;
   /**
    * `schema`: named properties in the order the schema lists them, then
@@ -118,7 +118,7 @@ export function resolveOptions(o: JsonSchemaOptions = {}): ResolvedOptions {
   return {
     whitespace: ws,
     indent: nonNegInt('indent', o.indent, 2),
-    maxWhitespace: nonNegInt('maxWhitespace', o.maxWhitespace, 24),
+    maxWhitespace: nonNegInt('maxWhitespace', o.maxWhitespace, 64),
     propertyOrder: order,
     strictAdditionalProperties: o.strictAdditionalProperties ?? false,
     maxNesting: nonNegInt('maxNesting', o.maxNesting, 32),
