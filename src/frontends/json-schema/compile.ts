@@ -382,9 +382,9 @@ export class SchemaCompiler {
     }
     if (K > BigInt(this.opts.limits.maxMultipleOf)) general = true;
     if (!ints && !nonints) return nothing();
-    if (f.notMultipleOf.length) return this.multipleAutomaton(f, !nonints, lo, hi, excluded);
+    if (f.notMultipleOf.length) return this.multipleAutomaton(f, ints, nonints, lo, hi, excluded);
     if (f.multipleOf.length && (general || (nonints && decimalStep !== undefined && (lo || hi || excluded.length || !ints)))) {
-      return this.multipleAutomaton(f, !nonints, lo, hi, excluded);
+      return this.multipleAutomaton(f, ints, nonints, lo, hi, excluded);
     }
     if (nonints) {
       if (decimalStep !== undefined) {
@@ -415,19 +415,25 @@ export class SchemaCompiler {
     const H = hi ? floorBound(hi) : null;
     this.rep.restrict('integer', f.where, 'integers are accepted as -?digits with an optional .0+ fraction, not in exponent form');
     if (K === 1n) return intPieces(L, H, excluded);
-    if (excluded.length) return this.multipleAutomaton(f, true, lo, hi, excluded);
-    return this.multiples(K, L, H) ?? this.multipleAutomaton(f, true, lo, hi, excluded);
+    if (excluded.length) return this.multipleAutomaton(f, true, false, lo, hi, excluded);
+    return this.multiples(K, L, H) ?? this.multipleAutomaton(f, true, false, lo, hi, excluded);
   }
 
   /** Numbers in range that are multiples of every `multipleOf`: range automaton × remainder automata (plain texts). */
-  private multipleAutomaton(f: Flat, intsOnly: boolean, lo: Bound | undefined, hi: Bound | undefined, excluded: number[]): Expr {
+  private multipleAutomaton(f: Flat, ints: boolean, nonints: boolean, lo: Bound | undefined, hi: Bound | undefined, excluded: number[]): Expr {
     const where = (f.multipleOf[0] ?? f.notMultipleOf[0])!.where;
+    const intsOnly = !nonints;
     const range = intsOnly
       ? intPieces(lo ? ceilBound(lo) : null, hi ? floorBound(hi) : null, excluded)
       : alt(...splitRange(lo, hi, excluded).map(([a, b]) => numberRange(a ?? null, b ?? null).expr));
     const max = this.opts.limits.maxAutomatonStates;
     const comps: Dfa[] = [dfaOrUnsupported(range, max, 'multipleOf', where)];
     const want: boolean[] = [true];
+    if (!ints) {
+      // non-integer values only: a non-zero fraction digit
+      comps.push(dfaOrUnsupported(seq(optional(literal('-')), integerPlain(), literal('.'), star(DIGIT), charClass([0x31, 0x39]), star(DIGIT)), max, 'type', where));
+      want.push(true);
+    }
     for (const [list, w] of [[f.multipleOf, true], [f.notMultipleOf, false]] as const) {
       for (const m of list) {
         const d = multipleOfDfa(m.value, max);
