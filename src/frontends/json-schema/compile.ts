@@ -690,7 +690,11 @@ export class SchemaCompiler {
    */
   private objectsWithSomeExtra(f: Flat, depth: number): Expr {
     const [x, ...rest] = f.someExtra as [SomeExtra, ...SomeExtra[]];
-    const outside = (k: string): boolean => !x.exclude.includes(k) && !x.notPatterns.some((p) => schemaRegExp(p, x.where).test(k));
+    const outside = (k: string): boolean =>
+      !x.exclude.includes(k) &&
+      !x.notPatterns.some((p) => schemaRegExp(p, x.where).test(k)) &&
+      (x.keyPatterns ?? []).every((p) => schemaRegExp(p, x.where).test(k)) &&
+      (x.keyNot === undefined || !this.validator.valid(k, x.keyNot));
     const parts: Expr[] = [];
     const names = [...f.props.keys(), ...[...f.required].filter((k) => !f.props.has(k))];
     for (const k of names) {
@@ -711,10 +715,12 @@ export class SchemaCompiler {
         : {
             exclude: all.flatMap((y) => y.exclude),
             notPatterns: all.flatMap((y) => y.notPatterns),
+            keyPatterns: all.flatMap((y) => y.keyPatterns ?? []),
+            keyNot: all.some((y) => y.keyNot !== undefined) ? { anyOf: all.flatMap((y) => (y.keyNot === undefined ? [] : [y.keyNot])) } : undefined,
             value: { allOf: all.map((y) => y.value) },
             where: x.where,
           };
-    if (all.length > 1) this.rep.restrict('not', x.where, 'several negated additionalProperties met by one additional member');
+    if (all.length > 1) this.rep.restrict('not', x.where, 'several negated additionalProperties/patternProperties/propertyNames met by one additional member');
     parts.push(this.objectsPlain(g, depth, combined));
     return alt(...parts);
   }
@@ -759,9 +765,31 @@ export class SchemaCompiler {
       if (f.patternProps.length || f.propertyNames.length) {
         this.rep.unsupported('not', must.where, 'negated additionalProperties with patternProperties or propertyNames');
       } else if (addlAllowedHere) {
+        const max = this.opts.limits.maxAutomatonStates;
+        const pat = (p: string): Dfa => dfaOrUnsupported(parseRegex(p, { mode: 'search', source: must.where }), max, 'patternProperties', must.where);
         const comps: Component[] = [{ dfa: dfaOfStrings([...named, ...must.exclude]), want: false }];
-        for (const p of must.notPatterns) comps.push({ dfa: dfaOrUnsupported(parseRegex(p, { mode: 'search', source: must.where }), this.opts.limits.maxAutomatonStates, 'patternProperties', must.where), want: false });
-        const key = this.product(comps, 'extrakey');
+        for (const p of must.notPatterns) comps.push({ dfa: pat(p), want: false });
+        for (const p of must.keyPatterns ?? []) comps.push({ dfa: pat(p), want: true });
+        // keys outside the language of keyNot (a string schema): the product must not accept all of its components
+        let notComps: Component[] = [];
+        let keyOk = true;
+        if (must.keyNot !== undefined) {
+          const flats = this.expander.expand([must.keyNot]).filter((kf) => kf.atoms.has('string'));
+          if (flats.length > 1) {
+            this.rep.unsupported('not', must.where, 'negated propertyNames with alternatives');
+            keyOk = false;
+          } else if (flats.length === 1) notComps = this.stringComponents(this.stringParts(flats[0]!));
+        }
+        const n = comps.length;
+        const key = keyOk
+          ? productRules(
+              [...comps, ...notComps].map((c) => c.dfa),
+              (fl) => comps.every((c, i) => fl[i] === c.want) && (notComps.length === 0 || !notComps.every((c, i) => fl[n + i] === c.want)),
+              this.rules,
+              'extrakey',
+              this.automata,
+            )
+          : null;
         if (key) extraMust = seq(literal('"'), key, literal('"'), colon, this.conj([...(f.additional ?? []), must.value], depth + 1));
       }
       if (!extraMust) return nothing();

@@ -306,6 +306,15 @@ export class Expander {
           alts.push(typed(['object'], { $$someExtra: { exclude, notPatterns, value: n }, $$negated: true }));
           break;
         }
+        case 'patternProperties':
+          for (const [pat, ps] of Object.entries(v as Record<string, Schema>)) {
+            const n = this.negate(ps, w(k), depth + 1);
+            if (n !== false) alts.push(typed(['object'], { $$someExtra: { exclude: [], notPatterns: [], keyPatterns: [pat], value: n }, $$negated: true }));
+          }
+          break;
+        case 'propertyNames':
+          if (v !== true) alts.push(typed(['object'], { $$someExtra: { exclude: [], notPatterns: [], keyNot: v, value: true }, $$negated: true }));
+          break;
         case 'uniqueItems':
           if (v === true) throw new UnsupportedFeatureError('not', w(k), 'negating uniqueItems');
           break;

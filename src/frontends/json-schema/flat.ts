@@ -32,10 +32,17 @@ export interface ContainsC {
   readonly where: string;
 }
 
-/** A required member outside a schema's properties (negated additionalProperties). */
+/**
+ * Some member must exist whose key is not in `exclude`, matches none of
+ * `notPatterns`, matches all `keyPatterns`, is not valid against `keyNot`,
+ * and whose value is valid against `value` (negated additionalProperties,
+ * patternProperties, propertyNames).
+ */
 export interface SomeExtra {
   readonly exclude: readonly string[];
   readonly notPatterns: readonly string[];
+  readonly keyPatterns?: readonly string[];
+  readonly keyNot?: Schema;
   readonly value: Schema;
   readonly where: string;
 }

@@ -178,9 +178,14 @@ export class Validator {
         return true;
       case '$$someExtra': {
         if (atom !== 'object') return true;
-        const x = val as { exclude: string[]; notPatterns: string[]; value: Schema };
+        const x = val as { exclude: string[]; notPatterns: string[]; keyPatterns?: string[]; keyNot?: Schema; value: Schema };
         return Object.entries(v as Record<string, unknown>).some(
-          ([key, pv]) => !x.exclude.includes(key) && !x.notPatterns.some((p) => schemaRegExp(p, where(k)).test(key)) && this.valid(pv, x.value, depth + 1),
+          ([key, pv]) =>
+            !x.exclude.includes(key) &&
+            !x.notPatterns.some((p) => schemaRegExp(p, where(k)).test(key)) &&
+            (x.keyPatterns ?? []).every((p) => schemaRegExp(p, where(k)).test(key)) &&
+            (x.keyNot === undefined || !this.valid(key, x.keyNot, depth + 1)) &&
+            this.valid(pv, x.value, depth + 1),
         );
       }
       case 'unevaluatedProperties':

@@ -149,12 +149,22 @@ test('random schemas: grammar acceptance equals ajv validity', () => {
       }
       throw e;
     }
+    let validate: ReturnType<typeof ajv.compile>;
+    try {
+      validate = ajv.compile(s as object);
+    } catch {
+      continue; // ajv's code generator fails on a few odd combinations (e.g. "props0 is not defined")
+    }
     compiled++;
-    const validate = ajv.compile(s as object);
     for (let j = 0; j < 12; j++) {
       const v = value(r, 0);
       const text = serialize(v);
-      const valid = validate(v) as boolean;
+      let valid: boolean;
+      try {
+        valid = validate(v) as boolean;
+      } catch {
+        continue; // ajv's generated code throws on a few odd combinations ("props0 is not defined")
+      }
       const acc = o.accepts(text);
       if (acc) expect(valid, `false positive: ${JSON.stringify(s)} on ${text}`).toBe(true);
       else if (valid) falseNegatives.push(`${JSON.stringify(s)} on ${text}`);

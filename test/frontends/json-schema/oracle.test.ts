@@ -157,6 +157,8 @@ const CASES: Case[] = [
     schema: { $id: 'https://x.test/tree', $dynamicAnchor: 'node', type: 'object', properties: { v: { type: 'integer' }, kids: { type: 'array', items: { $dynamicRef: '#node' } } } },
     instances: [{}, { v: 1, kids: [{ v: 2 }] }, { kids: [{ v: 's' }] }, { kids: [1] }],
   },
+  { name: 'not patternProperties', schema: { type: 'object', not: { patternProperties: { '^x': { type: 'integer' } } } }, instances: [{}, { x: 1 }, { x: 's' }, { a: 's' }, { a: 1, xb: null }] },
+  { name: 'not propertyNames', schema: { type: 'object', properties: { ab: {} }, not: { propertyNames: { maxLength: 1 } } }, instances: [{}, { a: 1 }, { ab: 1 }, { abc: 1 }, { a: 1, b: 2 }] },
   { name: 'boolean true', schema: true, instances: [1, 'x', null, [1, { a: [] }], { 'k\u00e9': -0.5e-3 }] },
   { name: 'boolean false', schema: false, instances: [1, null, {}] },
   { name: 'type array', schema: { type: ['string', 'null'] }, instances: ['x', null, 1, false] },
