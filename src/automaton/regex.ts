@@ -374,3 +374,18 @@ export class RegexStore {
     }
   }
 }
+
+/** Nodes after which the process-wide store is replaced by a fresh one (old grammars keep theirs). */
+const SHARED_STORE_RESET = 1_000_000;
+let shared: RegexStore | undefined;
+
+/**
+ * The process-wide regex store. Compilations share it, so equal regexes get
+ * equal ids across grammars and per-state token caches can be shared too.
+ * It is replaced by a fresh store once it holds {@link SHARED_STORE_RESET}
+ * nodes, which bounds its memory; grammars compiled before keep theirs.
+ */
+export function sharedRegexStore(): RegexStore {
+  if (shared === undefined || shared.size > SHARED_STORE_RESET) shared = new RegexStore({ maxNodes: SHARED_STORE_RESET * 2 });
+  return shared;
+}

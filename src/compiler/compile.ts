@@ -4,7 +4,7 @@
 
 import { EmptyLanguageError } from '../errors.js';
 import type { Grammar } from '../ir/expr.js';
-import { RegexStore } from '../automaton/regex.js';
+import { RegexStore, sharedRegexStore } from '../automaton/regex.js';
 import { LexerTable } from '../automaton/lexer.js';
 import { ParserTables } from '../matcher/tables.js';
 import { CompiledGrammar, type MatcherVocabulary, type ReportEntry } from '../matcher/compiled.js';
@@ -27,7 +27,7 @@ export interface GrammarLimits {
   maxNesting?: number;
   /** Most lexer DFA states (built lazily, so this also bounds matching). Default 200,000. */
   maxLexerStates?: number;
-  /** Most distinct regex derivative nodes. Default 2,000,000. */
+  /** Most distinct regex derivative nodes; when set, the grammar gets a store of its own (default: the process-wide store, renewed past 1,000,000 nodes). */
   maxRegexNodes?: number;
   /** Most parser items in one Earley set. Default 100,000. */
   maxItemsPerSet?: number;
@@ -46,7 +46,7 @@ export function compileGrammar(grammar: Grammar, vocab: MatcherVocabulary, optio
   const t0 = performance.now();
   const limits = options.limits ?? {};
   const timeLimit = limits.compileTimeMs ?? 10_000;
-  const store = new RegexStore({ maxNodes: limits.maxRegexNodes });
+  const store = limits.maxRegexNodes !== undefined ? new RegexStore({ maxNodes: limits.maxRegexNodes }) : sharedRegexStore();
   const cfg = withStackGuard('grammar', () => buildCfg(
     grammar,
     {

@@ -199,20 +199,18 @@ export class EarleyChart {
   }
 
   /**
-   * Pushes a set holding only what ending the lexemes accepted by lexer state
-   * `acceptState` at a thread from set `origin` gives: the advanced items of
+   * Pushes a set holding only what ending `lexemes` at a thread from set
+   * `origin` gives: the advanced items of
    * that set, their closure and a new thread. No byte is consumed; it stands
    * for "a lexeme ended here" when checking token rests. Returns whether the
    * set is viable (pushed); pop it with `popBytes(1)`.
    */
-  pushKernel(origin: number, acceptState: number): boolean {
+  pushKernel(origin: number, lexemes: Int32Array): boolean {
     const k = this.numSets - 1;
     const itemBase = this.itemsLen;
     const threadBase = this.threadsLen;
-    const lx = this.lx;
     this.beginSet();
-    const ae = lx.acceptEnd(acceptState);
-    for (let a = lx.acceptStart(acceptState); a < ae; a++) this.scanLexeme(origin, -lx.acceptedLexeme(a) - 1);
+    for (let a = 0; a < lexemes.length; a++) this.scanLexeme(origin, -lexemes[a]! - 1);
     let accept = 0;
     if (this.itemsLen > itemBase) accept = this.finishSet(k + 1, itemBase);
     if (this.threadsLen === threadBase && accept === 0) {

@@ -8,10 +8,30 @@ import type { TokenTrie } from '../vocab/trie.js';
 import type { ChartLimits } from './chart.js';
 import { Matcher } from './matcher.js';
 import type { ParserTables } from './tables.js';
-import { buildTokenCache, type TokenCacheEntry } from './token-cache.js';
+import { buildTokenCache, type KernelGroup, type SharedTokenCacheEntry, type TokenCacheEntry } from './token-cache.js';
+import type { RegexStore } from '../automaton/regex.js';
 
 /** Most lexer states whose token caches are kept per compiled grammar. */
 const MAX_CACHED_STATES = 1024;
+/** Most shared token cache entries per (regex store, vocabulary): each holds a vocabulary-sized bitmask. */
+const MAX_SHARED_STATES = 2048;
+
+const sharedCaches = new WeakMap<RegexStore, WeakMap<TokenTrie, Map<string, SharedTokenCacheEntry>>>();
+
+/** The process-wide token caches of one regex store and one vocabulary trie. */
+function sharedCacheFor(store: RegexStore, trie: TokenTrie): Map<string, SharedTokenCacheEntry> {
+  let byTrie = sharedCaches.get(store);
+  if (byTrie === undefined) {
+    byTrie = new WeakMap();
+    sharedCaches.set(store, byTrie);
+  }
+  let m = byTrie.get(trie);
+  if (m === undefined) {
+    m = new Map();
+    byTrie.set(trie, m);
+  }
+  return m;
+}
 
 /** What a compiled grammar needs of a vocabulary (the `Vocabulary` class provides it). */
 export interface MatcherVocabulary {
@@ -98,19 +118,35 @@ export class CompiledGrammar {
   private cacheScratch = new Int32Array(0);
 
   /**
-   * @internal The token cache of lexer state `q`, built by one lexer-only
-   * walk on first use. At most {@link MAX_CACHED_STATES} entries are kept
-   * (oldest evicted first), which bounds memory when counters make many states.
+   * @internal The token cache of lexer state `q`. Entries depend only on the
+   * state's regexes and the vocabulary, so they are shared process-wide by all
+   * grammars over the same regex store and trie (built by one lexer-only walk
+   * on first use, FIFO-bounded); here they are mapped to this grammar's lexeme ids.
    */
   tokenCache(q: number): TokenCacheEntry {
     const e = this.tokenCaches.get(q);
     if (e !== undefined) return e;
     const trie = this.vocab.trie;
-    if (this.cacheScratch.length < trie.maxDepth + 2) this.cacheScratch = new Int32Array(trie.maxDepth + 2);
-    const built = buildTokenCache(q, this.lexer, trie, (this.vocab.size + 31) >>> 5, this.cacheScratch);
+    const pairs = this.lexer.stateItems(q);
+    let key = '';
+    for (let p = 1; p < pairs.length; p += 2) key += pairs[p] + ',';
+    const shared = sharedCacheFor(this.lexer.store, trie);
+    let entry = shared.get(key);
+    if (entry === undefined) {
+      if (this.cacheScratch.length < trie.maxDepth + 2) this.cacheScratch = new Int32Array(trie.maxDepth + 2);
+      entry = buildTokenCache(q, this.lexer, trie, (this.vocab.size + 31) >>> 5, this.cacheScratch);
+      if (shared.size >= MAX_SHARED_STATES) shared.delete(shared.keys().next().value!);
+      shared.set(key, entry);
+    }
+    const groups: KernelGroup[] = entry.groups.map((g) => ({
+      lexemes: Int32Array.from(g.positions, (pos) => pairs[pos * 2]!),
+      byteStart: g.byteStart,
+      children: g.children,
+    }));
+    const local: TokenCacheEntry = { allow: entry.allow, groups };
     if (this.tokenCaches.size >= MAX_CACHED_STATES) this.tokenCaches.delete(this.tokenCaches.keys().next().value!);
-    this.tokenCaches.set(q, built);
-    return built;
+    this.tokenCaches.set(q, local);
+    return local;
   }
 
   /** A new matcher at the start of the grammar. */

@@ -75,6 +75,8 @@ export class Matcher {
     const trie = this.compiled.vocab.trie;
     const subtree = trie.subtreeSize;
     const depthOf = trie.depth;
+    const tokStart = trie.tokStart;
+    const tokIds = trie.tokIds;
     const end = chart.endThread;
     for (let th = chart.firstThread; th < end; th++) {
       const q = chart.threadState(th);
@@ -84,18 +86,25 @@ export class Matcher {
       for (let w = 0; w < words; w++) mask[w]! |= allow[w]!;
       const origin = chart.threadOrigin(th);
       for (const g of entry.groups) {
-        if (!chart.pushKernel(origin, g.acceptState)) continue;
+        if (!chart.pushKernel(origin, g.lexemes)) continue;
         const byteStart = g.byteStart;
         const children = g.children;
         for (let b = 0; b < 256; b++) {
           const cs = byteStart[b]!;
           const ce = byteStart[b + 1]!;
           if (cs === ce || !chart.tryPushByte(b)) continue;
-          chart.popBytes(1);
+          // The chart after kernel + b is the same for the whole bucket.
           for (let k = cs; k < ce; k++) {
             const c = children[k]!;
-            walkSubtree(chart, trie, c, c + subtree[c]!, depthOf[c]! - 1, mask);
+            const te = tokStart[c + 1]!;
+            for (let t = tokStart[c]!; t < te; t++) {
+              const id = tokIds[t]!;
+              mask[id >>> 5]! |= 1 << (id & 31);
+            }
+            const end = c + subtree[c]!;
+            if (end > c + 1) walkSubtree(chart, trie, c + 1, end, depthOf[c]!, mask);
           }
+          chart.popBytes(1);
         }
         chart.popBytes(1);
       }

@@ -36,12 +36,26 @@ import type { TokenTrie } from '../vocab/trie.js';
  * only a few bytes can start what follows).
  */
 export interface KernelGroup {
-  /** A lexer state whose accept list is this group's accept set. */
-  readonly acceptState: number;
+  /** The lexemes that end (this grammar's lexeme ids). */
+  readonly lexemes: Int32Array;
   /** Children with first byte b: `children[byteStart[b]..byteStart[b+1])`. */
   readonly byteStart: Int32Array;
   /** Trie nodes right below an accepting node. */
   readonly children: Int32Array;
+}
+
+/** A group as stored in the shared cache: which of the state's (lexeme, regex) pairs accept. */
+export interface SharedKernelGroup {
+  /** Positions (pair indices) of the state's pairs whose lexemes end. */
+  readonly positions: Int32Array;
+  readonly byteStart: Int32Array;
+  readonly children: Int32Array;
+}
+
+/** A cache entry independent of lexeme numbering: shared by grammars with equal regexes. */
+export interface SharedTokenCacheEntry {
+  readonly allow: Uint32Array;
+  readonly groups: readonly SharedKernelGroup[];
 }
 
 /** The cache entry of one lexer state. */
@@ -56,7 +70,7 @@ export interface TokenCacheEntry {
  * The lexer-only walk from state `q`: returns the cache entry (inside tokens
  * and crossing nodes). `state` is scratch of at least `trie.maxDepth + 2`.
  */
-export function buildTokenCache(q: number, lexer: LexerTable, trie: TokenTrie, maskWords: number, state: Int32Array): TokenCacheEntry {
+export function buildTokenCache(q: number, lexer: LexerTable, trie: TokenTrie, maskWords: number, state: Int32Array): SharedTokenCacheEntry {
   const allow = new Uint32Array(maskWords);
   const n = trie.nodeCount;
   const byte = trie.byte;
@@ -96,7 +110,8 @@ export function buildTokenCache(q: number, lexer: LexerTable, trie: TokenTrie, m
     }
     i++;
   }
-  const out: KernelGroup[] = [];
+  const out: SharedKernelGroup[] = [];
+  const qPairs = lexer.stateItems(q);
   for (const g of groups.values()) {
     const byteStart = new Int32Array(257);
     let total = 0;
@@ -114,7 +129,12 @@ export function buildTokenCache(q: number, lexer: LexerTable, trie: TokenTrie, m
       const end = i + subtree[i]!;
       for (let c = i + 1; c < end; c += subtree[c]!) children[fill[byteOf[c]!]!++] = c;
     }
-    out.push({ acceptState: g.acceptState, byteStart, children });
+    const positions: number[] = [];
+    for (let a = lexer.acceptStart(g.acceptState); a < lexer.acceptEnd(g.acceptState); a++) {
+      const lex = lexer.acceptedLexeme(a);
+      for (let p = 0; p < qPairs.length; p += 2) if (qPairs[p] === lex) positions.push(p >> 1);
+    }
+    out.push({ positions: Int32Array.from(positions), byteStart, children });
   }
   return { allow, groups: out };
 }
