@@ -47,8 +47,16 @@ export function jsonSchemaToGrammar(schema: unknown, options?: JsonSchemaOptions
   if (kind === 'not-json') throw new InvalidArgumentError('the schema is not a JSON value');
   if (kind === 'deep') throw new LimitExceededError('maxSchemaDepth', opts.limits.maxSchemaDepth, 'schema document nested too deeply');
   const rep = new Reporter(opts.lenient);
-  const reg = new SchemaRegistry(schema, opts.remotes, opts.limits.maxSchemaNodes, opts.limits.maxSchemaDepth);
-  const c = new SchemaCompiler(reg, opts, rep);
-  c.compileRoot();
-  return { grammar: c.rules.grammar('root'), report: rep.report };
+  try {
+    const reg = new SchemaRegistry(schema, opts.remotes, opts.limits.maxSchemaNodes, opts.limits.maxSchemaDepth);
+    const c = new SchemaCompiler(reg, opts, rep);
+    c.compileRoot();
+    return { grammar: c.rules.grammar('root'), report: rep.report };
+  } catch (e) {
+    // raised limits can let the expansion recurse past the JS stack: report it as the limit it is
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      throw new LimitExceededError('maxSchemaDepth', opts.limits.maxSchemaDepth, 'recursion past the JavaScript stack while expanding the schema (lower maxExpansions / maxSchemaDepth)');
+    }
+    throw e;
+  }
 }
