@@ -146,7 +146,7 @@ describeShared('models/stories260K/stories260K.bin', 'stories260K through the CL
     writeFileSync(f, JSON.stringify(schema));
     for (const seed of ['1', '2', '3']) {
       out = '';
-      const k = await json(['--model', dir, '--prompt', 'Lily said', '--json-schema', f, '--temperature', '1', '--seed', seed, '--max-tokens', '200']);
+      const k = await json(['--model', dir, '--prompt', 'Lily said', '--json-schema', f, '--whitespace', 'compact', '--temperature', '1', '--seed', seed, '--max-tokens', '200']);
       expect(k.finish_reason).toBe('eos');
       expect(makeAjv().validate(schema, JSON.parse(k.text as string))).toBe(true);
     }
