@@ -46,3 +46,25 @@ export {
   type ErrorCode,
   type SourceLocation,
 } from './errors.js';
+export { walkTrie, type Recognizer } from './vocab/trie.js';
+export { parseEbnf, detectDialect } from './frontends/ebnf/index.js';
+export type { RegexOptions } from './frontends/regex/index.js';
+export type { JsonSchemaLimits, WhitespaceMode, SchemaReport } from './frontends/json-schema/index.js';
+export {
+  Generator,
+  Generation,
+  replay,
+  compileConstraint,
+  renderChat,
+  type GenerationRequest,
+  type GeneratorOptions,
+  type GenerationResult,
+  type TokenInfo,
+  type FinishReason,
+  type ConstraintSpec,
+  type ChatMessage,
+  type Provenance,
+} from './generation/index.js';
+export { loadModel, CausalLM, KvCache, ensureBuiltinModel, resolveModelDir, convertLlama2c } from './decode/index.js';
+export type { LoadModelOptions, ModelInfo, ExecutionProviderName } from './decode/index.js';
+export { Rng, sampleToken, applyBitmask, topLogprobs, logSoftmax, type SamplingParams } from './sampling/index.js';
