@@ -271,8 +271,12 @@ export class Matcher {
       if (need !== cont) end = i;
     }
     if (end === 0) return [];
-    const text = Buffer.from(bytes.subarray(0, end)).toString('utf8');
-    let ids = this.compiled.vocab.encode(text, { addSpecialTokens: false });
+    const forced = bytes.subarray(0, end);
+    const vocab = this.compiled.vocab;
+    let ids = vocab.encode(Buffer.from(forced).toString('utf8'), { addSpecialTokens: false });
+    // A SentencePiece tokenizer encoding a text on its own adds its dummy-prefix
+    // space: when the encoding does not spell the bytes exactly, split greedily.
+    if (!spells(vocab, ids, forced)) ids = greedySplit(vocab.trie, forced);
     const probe = this.fork();
     let complete = end === bytes.length;
     if (complete) {
@@ -321,6 +325,45 @@ function walkSubtree(chart: EarleyChart, trie: TokenTrie, from: number, to: numb
     }
   }
   if (pushed > 0) chart.popBytes(pushed);
+}
+
+/** Whether the tokens' bytes concatenate to exactly `bytes`. */
+function spells(vocab: { tokenBytes(id: number): Uint8Array }, ids: readonly number[], bytes: Uint8Array): boolean {
+  let off = 0;
+  for (const id of ids) {
+    const b = vocab.tokenBytes(id);
+    if (off + b.length > bytes.length) return false;
+    for (let i = 0; i < b.length; i++) if (b[i] !== bytes[off + i]) return false;
+    off += b.length;
+  }
+  return off === bytes.length;
+}
+
+/** Greedy longest-match split of `bytes` into tokens, following the trie; stops where no token matches. */
+function greedySplit(trie: TokenTrie, bytes: Uint8Array): number[] {
+  const out: number[] = [];
+  let pos = 0;
+  while (pos < bytes.length) {
+    let node = 0;
+    let best = -1;
+    let bestLen = 0;
+    for (let d = pos; d < bytes.length; d++) {
+      // Children of `node` are the nodes of its subtree at depth + 1.
+      const end = node + trie.subtreeSize[node]!;
+      let child = node + 1;
+      while (child < end && trie.byte[child] !== bytes[d]) child += trie.subtreeSize[child]!;
+      if (child >= end) break;
+      node = child;
+      if (trie.tokStart[node + 1]! > trie.tokStart[node]!) {
+        best = trie.tokIds[trie.tokStart[node]!]!;
+        bestLen = d - pos + 1;
+      }
+    }
+    if (best < 0) break;
+    out.push(best);
+    pos += bestLen;
+  }
+  return out;
 }
 
 function isFull(mask: Uint32Array, size: number): boolean {

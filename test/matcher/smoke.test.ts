@@ -73,3 +73,17 @@ describe('matcher smoke', () => {
     expect(allowed(m, v.size).map((i) => toks[i] ?? 'EOS')).toEqual([',', '1', '12', 'EOS']);
   });
 });
+
+describe('forcedTokens with a SentencePiece-style encoder', () => {
+  it('spells the forced bytes greedily when encode adds a dummy prefix', () => {
+    const toks = ['▁', 'ab', 'a', 'b', '"', '{"', 'c'];
+    const base = tinyVocab(toks);
+    // An encoder that prepends the dummy-prefix token, as SentencePiece does.
+    const v: MatcherVocabulary = { ...base, encode: (text) => [0, ...base.encode(text)] };
+    const g = grammar({ root: seq(literal('{"ab"'), star(literal('c'))) });
+    const m = compileGrammar(g, v).matcher();
+    const ids = m.forcedTokens();
+    // The closing quote is held back: text may follow ("c"), and a token could merge with it.
+    expect(ids.map((i) => toks[i])).toEqual(['{"', 'ab']);
+  });
+});
