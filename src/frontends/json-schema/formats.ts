@@ -75,7 +75,7 @@ interface FormatDef {
 const FORMATS: Readonly<Record<string, FormatDef>> = {
   date: { source: DATE },
   time: { source: TIME, restriction: 'leap seconds (:60) are not accepted' },
-  'date-time': { source: `${DATE}[Tt ]${TIME}`, restriction: 'leap seconds (:60) are not accepted' },
+  'date-time': { source: `${DATE}[Tt]${TIME}`, restriction: 'leap seconds (:60) are not accepted' },
   duration: { source: `P(?:${DUR_DATE}${DUR_TIME}?|${DUR_TIME}|\\d+W)` },
   email: { source: EMAIL, restriction: 'dot-atom local parts and host-name domains only (no quoted strings, no address literals)' },
   hostname: { source: HOSTNAME, restriction: "at most 3 labels of up to 63 or 8 labels of up to 30 characters; no A-labels (xn--)" },

@@ -105,7 +105,7 @@ const CASES: Case[] = [
   { name: 'not multipleOf', schema: { not: { multipleOf: 3 } }, instances: [3, 4, 4.5, 0, -6, 'x', 7] },
   { name: 'oneOf over formats (negated formats)', schema: { oneOf: [{ format: 'ipv4' }, { format: 'hostname' }] }, instances: ['1.2.3.4', 'example.com', '1.2.3', 'not a host', 5] },
   { name: 'format date', schema: { format: 'date' }, instances: ['2024-02-29', '2023-02-29', '2023-04-31', '2023-12-31', '2023-13-01', '1900-02-29', '2000-02-29', 5] },
-  { name: 'format date-time', schema: { type: 'string', format: 'date-time' }, instances: ['2024-01-01T10:20:30Z', '2024-01-01T10:20:30.123+05:30', '2024-01-01 10:20:30Z', '2024-01-01T25:00:00Z', '2024-01-01T10:20:30'] },
+  { name: 'format date-time', schema: { type: 'string', format: 'date-time' }, instances: ['2024-01-01T10:20:30Z', '2024-01-01T10:20:30.123+05:30', '2024-01-01t10:20:30z', '2024-01-01T25:00:00Z', '2024-01-01T10:20:30'] },
   { name: 'format email', schema: { format: 'email' }, instances: ['a@b.co', 'a.b@c', 'a..b@c.d', '@x.y', 'x@'] },
   { name: 'format ipv4', schema: { format: 'ipv4' }, instances: ['1.2.3.4', '255.255.255.255', '256.1.1.1', '01.2.3.4', '1.2.3'] },
   { name: 'format uuid', schema: { format: 'uuid' }, instances: ['123e4567-e89b-12d3-a456-426614174000', '123E4567-E89B-12D3-A456-426614174000', '123e4567e89b12d3a456426614174000'] },
@@ -181,4 +181,12 @@ describe('oracle: grammar acceptance equals ajv validity', () => {
       }
     });
   }
+});
+
+describe('date-time follows the RFC 3339 ABNF, not ajv', () => {
+  test('needs "T" (or "t") between date and time: a space is rejected (ajv accepts it; MaskBench labels it invalid)', () => {
+    const accepts = acceptor({ type: 'string', format: 'date-time' });
+    expect(accepts('"2024-01-01T10:20:30Z"')).toBe(true);
+    expect(accepts('"2024-01-01 10:20:30Z"')).toBe(false);
+  });
 });
