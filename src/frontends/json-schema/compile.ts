@@ -343,8 +343,16 @@ export class SchemaCompiler {
   }
 
   private keyText(k: string): Expr {
+    if (this.opts.keySpelling === 'canonical') {
+      if (!this.keySpellingReported) {
+        this.keySpellingReported = true;
+        this.rep.restrict('properties', '', 'property names are spelled canonically (no optional \\u escapes); keySpelling: "any" allows every spelling');
+      }
+      return literal(JSON.stringify(k));
+    }
     return seq(literal('"'), encodedText(k), literal('"'));
   }
+  private keySpellingReported = false;
 
   // ---------------------------------------------------------------- numbers
 

@@ -29,6 +29,13 @@ export interface JsonSchemaOptions {
    * (reported in `report.restricted`).
    */
   propertyOrder?: 'schema' | 'any' | 'auto';
+  /**
+   * How the names of declared properties are spelled. `canonical` (default):
+   * as `JSON.stringify` / Python's `json.dumps` write them (escapes only where
+   * JSON requires one), so keys are fixed text a decoder can force; reported in
+   * `report.restricted`. `any`: every JSON spelling of the name (`"n\u0061me"`).
+   */
+  keySpelling?: 'canonical' | 'any';
   /** Treat an absent `additionalProperties` as `false` (default false: absent means any). */
   strictAdditionalProperties?: boolean;
   /** Deepest nesting for `pretty` layouts of recursive structures (default 32). */
@@ -74,6 +81,7 @@ export interface ResolvedOptions {
   indent: number;
   maxWhitespace: number;
   propertyOrder: 'schema' | 'any' | 'auto';
+  keySpelling: 'canonical' | 'any';
   strictAdditionalProperties: boolean;
   maxNesting: number;
   remotes: Record<string, unknown>;
@@ -120,6 +128,7 @@ export function resolveOptions(o: JsonSchemaOptions = {}): ResolvedOptions {
     indent: nonNegInt('indent', o.indent, 2),
     maxWhitespace: nonNegInt('maxWhitespace', o.maxWhitespace, 64),
     propertyOrder: order,
+    keySpelling: keySpellingOf(o.keySpelling),
     strictAdditionalProperties: o.strictAdditionalProperties ?? false,
     maxNesting: nonNegInt('maxNesting', o.maxNesting, 32),
     remotes: o.remotes ?? {},
@@ -127,4 +136,10 @@ export function resolveOptions(o: JsonSchemaOptions = {}): ResolvedOptions {
     formatAssertion: o.formatAssertion ?? true,
     limits,
   };
+}
+
+function keySpellingOf(v: unknown): 'canonical' | 'any' {
+  if (v === undefined || v === 'canonical') return 'canonical';
+  if (v === 'any') return 'any';
+  throw new InvalidArgumentError(`option keySpelling: unknown value ${String(v)}`);
 }

@@ -190,3 +190,17 @@ describe('date-time follows the RFC 3339 ABNF, not ajv', () => {
     expect(accepts('"2024-01-01 10:20:30Z"')).toBe(false);
   });
 });
+
+describe('key spelling', () => {
+  const schema = { type: 'object', properties: { name: { type: 'string' } }, required: ['name'], additionalProperties: false };
+  test('canonical by default: declared names are fixed text, escaped spellings are rejected', () => {
+    const accepts = acceptor(schema);
+    expect(accepts('{"name": "x"}')).toBe(true);
+    expect(accepts('{"n\\u0061me": "x"}')).toBe(false);
+  });
+  test('keySpelling "any" accepts every JSON spelling of a name', () => {
+    const accepts = acceptor(schema, { keySpelling: 'any' });
+    expect(accepts('{"name": "x"}')).toBe(true);
+    expect(accepts('{"n\\u0061me": "x"}')).toBe(true);
+  });
+});
