@@ -49,7 +49,7 @@ interface XgrMatcherHandle extends EmbindHandle {
 interface XgrModule {
   Grammar: { builtinJSONGrammar(): Promise<{ dispose(): void }> };
   __constrainBinding(): XgrBinding | null;
-  /** Receives each line the WASM module prints to stderr (`[WARNING] ...`, `[FATAL] ...`, `Aborted()`). */
+  /** Receives each line the WASM module prints (`[WARNING] ...`, `[FATAL] ...`, `Aborted()`). */
   __constrainPrintErr: (line: string) => void;
 }
 
@@ -73,7 +73,8 @@ export function detectXgrammarVocabType(json: TokenizerJson): { vocabType: 'byte
 /** Source patches: expose the embind module, and route its stderr through a hook. */
 const PATCHES: [string, string][] = [
   ['let binding = null;', 'let binding = null; exports.__constrainBinding = () => binding; exports.__constrainPrintErr = (s) => console.error(s);'],
-  ['binding = await Module();', 'binding = await Module({ printErr: (s) => exports.__constrainPrintErr(s) });'],
+  // XGrammar's warnings go to stdout, its fatal errors to stderr: collect both.
+  ['binding = await Module();', 'binding = await Module({ print: (s) => exports.__constrainPrintErr(s), printErr: (s) => exports.__constrainPrintErr(s) });'],
 ];
 let modulePromise: Promise<XgrModule> | undefined;
 
