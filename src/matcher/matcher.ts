@@ -10,6 +10,7 @@
  */
 
 import { walkTrie, type TokenTrie } from '../vocab/trie.js';
+import { DEAD } from '../automaton/lexer.js';
 import { EarleyChart } from './chart.js';
 import type { CompiledGrammar } from './compiled.js';
 
@@ -89,10 +90,22 @@ export class Matcher {
         if (!chart.pushKernel(origin, g.lexemes)) continue;
         const byteStart = g.byteStart;
         const children = g.children;
+        const kt0 = chart.firstThread;
+        const kt1 = chart.endThread;
         for (let b = 0; b < 256; b++) {
           const cs = byteStart[b]!;
           const ce = byteStart[b + 1]!;
-          if (cs === ce || !chart.tryPushByte(b)) continue;
+          if (cs === ce) continue;
+          // Cheap pre-check: a byte no kernel thread's lexer state can take is dead
+          // (the kernel set is complete, so its threads are all there is).
+          let live = false;
+          for (let kt = kt0; kt < kt1 && !live; kt++) {
+            const kq = chart.threadState(kt);
+            let nq = lexer.trans[kq * 256 + b]!;
+            if (nq < 0) nq = lexer.next(kq, b);
+            live = nq !== DEAD;
+          }
+          if (!live || !chart.tryPushByte(b)) continue;
           // The chart after kernel + b is the same for the whole bucket.
           for (let k = cs; k < ce; k++) {
             const c = children[k]!;
