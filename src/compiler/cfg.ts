@@ -305,11 +305,23 @@ export function buildCfg(grammar: Grammar, limits: CfgLimits = {}, store = new R
     };
     for (const it of items) {
       if (isRegularExpr(it) && !keptRule(it)) {
+        if (cutAfterNext && it.kind === 'literal' && [...it.text].length > 1) {
+          // Cut inside the terminator: `char* "` ends here and `}` starts the next
+          // lexeme, so every string shares the state `char* "`.
+          const first = String.fromCodePoint(it.text.codePointAt(0)!);
+          run.push(literalBytes(store, first));
+          if (!flush()) return null;
+          run.push(literalBytes(store, it.text.slice(first.length)));
+          continue;
+        }
         run.push(toRegex(it));
         if (cutAfterNext) {
           if (!flush()) return null;
         } else if (heavy(it)) {
-          cutAfterNext = true;
+          // A bare loop keeps its terminator (the next item); a compound item
+          // (alternation, group) that holds a loop ends its lexeme right here.
+          if (it.kind === 'repeat') cutAfterNext = true;
+          else if (!flush()) return null;
         }
       } else {
         if (!flush()) return null;
