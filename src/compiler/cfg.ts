@@ -304,6 +304,16 @@ export function buildCfg(grammar: Grammar, limits: CfgLimits = {}, store = new R
       return true;
     };
     for (const it of items) {
+      if (it.kind === 'alt' && isRegularExpr(it) && heavy(it)) {
+        // A heavy regular alternation (e.g. the member orders of an object)
+        // becomes a nonterminal whose alternatives are split the same way, so
+        // the loops inside it get lexemes (and lexer states) of their own.
+        if (!flush()) return null;
+        const s = altNonterminal(it, owner, depth + 1);
+        if (s === DROP) return null;
+        out.push(s);
+        continue;
+      }
       if (isRegularExpr(it) && !keptRule(it)) {
         if (cutAfterNext && it.kind === 'literal' && [...it.text].length > 1) {
           // Cut inside the terminator: `char* "` ends here and `}` starts the next
@@ -332,6 +342,24 @@ export function buildCfg(grammar: Grammar, limits: CfgLimits = {}, store = new R
     }
     if (!flush()) return null;
     return out;
+  };
+
+  /** Nonterminal for a heavy regular alternation, one production per alternative (memoised). */
+  const altNonterminal = (e: Expr & { kind: 'alt' }, owner: string, depth: number): number => {
+    if (depth > maxNesting) throw new LimitExceededError('maxNesting', maxNesting, `expression nesting in rule "${owner}"`);
+    const memo = exprNt.get(e);
+    if (memo !== undefined) return memo;
+    const nt = newNt(`${owner}#${names.length}`);
+    exprNt.set(e, nt);
+    let any = false;
+    for (const a of e.items) {
+      const syms = symbolList(a, owner, depth + 1);
+      if (syms !== null) {
+        addProduction({ lhs: nt, syms });
+        any = true;
+      }
+    }
+    return any ? nt : DROP;
   };
 
   /** Symbol standing for a non-regular expression (or a regular one, as a lexeme). */
