@@ -45,7 +45,7 @@ function positiveInt(flag: string): (v: string) => number {
 export function benchCommand(program: Command): Command {
   return (
     program.commands.find((c) => c.name() === 'bench') ??
-    program.command('bench').description('benchmarks: mask (MaskBench), conformance, e2e')
+    program.command('bench').description('benchmarks: mask (MaskBench), e2e')
   );
 }
 

@@ -7,6 +7,7 @@
  * token is left out when more text may follow (it could merge with it), and
  * every id returned is accepted in sequence from the matcher's state.
  */
+import { completeUtf8Length } from '../util/utf8.js';
 import type { Matcher } from '../matcher/matcher.js';
 import type { Vocabulary } from '../vocab/vocabulary.js';
 import { idsBytes } from './prompt.js';
@@ -79,20 +80,6 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/** Length of `bytes` without an incomplete UTF-8 sequence at the end. */
-function completeUtf8(bytes: Uint8Array): number {
-  let i = bytes.length - 1;
-  let cont = 0;
-  while (i >= 0 && (bytes[i]! & 0xc0) === 0x80 && cont < 3) {
-    i--;
-    cont++;
-  }
-  if (i < 0) return 0;
-  const lead = bytes[i]!;
-  const need = lead < 0x80 ? 0 : lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : 1;
-  return need === cont ? bytes.length : i;
-}
-
 /**
  * Takes the forced continuation of `m` (see the module doc): accepts at most
  * `max` forced tokens into `m` and returns their ids ([] when nothing is
@@ -102,7 +89,7 @@ export function takeForced(m: Matcher, vocab: Vocabulary, max: number): number[]
   if (max <= 0) return [];
   const all = m.forcedBytes();
   if (all.length === 0) return [];
-  const end = completeUtf8(all);
+  const end = completeUtf8Length(all);
   if (end === 0) return [];
   const bytes = all.subarray(0, end);
   let ids = spell(vocab, bytes);

@@ -92,8 +92,6 @@ export class CompiledGrammar {
   readonly lexer: LexerTable;
   /** @internal */
   readonly limits: ChartLimits;
-  /** @internal */
-  readonly eosMask: Uint32Array;
 
   /** @internal */
   constructor(
@@ -110,8 +108,6 @@ export class CompiledGrammar {
     this.stats = stats;
     this.limits = limits;
     this.report = report;
-    this.eosMask = new Uint32Array((vocab.size + 31) >>> 5);
-    for (const id of vocab.eosIds) this.eosMask[id >>> 5]! |= 1 << (id & 31);
   }
 
   private readonly tokenCaches = new Map<number, TokenCacheEntry>();

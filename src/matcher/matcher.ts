@@ -10,6 +10,7 @@
  */
 
 import { walkTrie, type TokenTrie } from '../vocab/trie.js';
+import { completeUtf8Length } from '../util/utf8.js';
 import { DEAD } from '../automaton/lexer.js';
 import { EarleyChart } from './chart.js';
 import type { CompiledGrammar } from './compiled.js';
@@ -270,19 +271,9 @@ export class Matcher {
   forcedTokens(): number[] {
     const bytes = this.forcedBytes();
     if (bytes.length === 0) return [];
-    // Cut an incomplete trailing UTF-8 sequence.
-    let end = bytes.length;
-    let i = end - 1;
-    let cont = 0;
-    while (i >= 0 && (bytes[i]! & 0xc0) === 0x80 && cont < 3) {
-      i--;
-      cont++;
-    }
-    if (i >= 0) {
-      const lead = bytes[i]!;
-      const need = lead < 0x80 ? 0 : lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : 1;
-      if (need !== cont) end = i;
-    }
+    // Cut an incomplete trailing UTF-8 sequence (forced bytes that are only
+    // continuation bytes, after a token that split a character, are kept).
+    const end = completeUtf8Length(bytes) || ((bytes[0]! & 0xc0) === 0x80 ? bytes.length : 0);
     if (end === 0) return [];
     const forced = bytes.subarray(0, end);
     const vocab = this.compiled.vocab;

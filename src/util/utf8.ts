@@ -39,6 +39,23 @@ export function utf8SequenceLength(b: number): number {
   return 1;
 }
 
+/**
+ * Length of `bytes` without an incomplete UTF-8 sequence at its end (at most
+ * 3 trailing continuation bytes are looked at); 0 when no lead byte precedes them.
+ */
+export function completeUtf8Length(bytes: Uint8Array): number {
+  let i = bytes.length - 1;
+  let cont = 0;
+  while (i >= 0 && (bytes[i]! & 0xc0) === 0x80 && cont < 3) {
+    i--;
+    cont++;
+  }
+  if (i < 0) return 0;
+  const lead = bytes[i]!;
+  const need = lead < 0x80 ? 0 : lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : 1;
+  return need === cont ? bytes.length : i;
+}
+
 /** Renders bytes for display: valid UTF-8 as text, otherwise each byte as `<0xNN>`. */
 export function displayBytes(bytes: Uint8Array): string {
   const s = utf8DecodeStrict(bytes);
