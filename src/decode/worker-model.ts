@@ -1,0 +1,375 @@
+/**
+ * A causal LM whose ONNX Runtime session lives in a worker thread, so the
+ * JS thread can work while the model runs. onnxruntime-node 1.30's
+ * `InferenceSession.run` is not off-thread: it defers with `setImmediate` and
+ * then runs synchronously on the JS thread (measured: a busy loop started
+ * after `run()` and the forward pass take the sum of their times). Here the
+ * caller starts a forward pass with {@link WorkerLM.begin}, does its own work
+ * (the constraint's mask for the next position), and collects the logits
+ * with {@link PendingForward.wait}, which blocks on an `Atomics.wait` until
+ * the worker signals and then takes the reply with `receiveMessageOnPort`
+ * (no event-loop turn in between).
+ *
+ * The KV cache stays in the worker: a {@link WorkerKvCache} is a handle.
+ * Caches are immutable there too (a run makes a new one, `truncate` copies),
+ * so forks share handles; a handle is freed when its last JS object is
+ * garbage-collected (`FinalizationRegistry`) or the model is released.
+ */
+import { createRequire } from 'node:module';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type ort from 'onnxruntime-node';
+import { InvalidArgumentError, LimitExceededError, ModelLoadError } from '../errors.js';
+import { halfToFloat32 } from './fp16.js';
+import { describeModel, prepareLoad, sessionCreateError, type LanguageModel, type LoadModelOptions, type ModelInfo, type PastCache } from './model.js';
+
+/**
+ * The worker's code (CommonJS, run with `eval`: it needs nothing but
+ * onnxruntime-node). It loads the session with the native binding (the same
+ * calls as onnxruntime-node's backend, without its `setImmediate` hops) and
+ * then serves commands in a synchronous loop: `Atomics.wait` on a command
+ * counter, `receiveMessageOnPort`, run, reply, bump the reply counter.
+ */
+const WORKER_SOURCE = String.raw`
+const { workerData, receiveMessageOnPort } = require('node:worker_threads');
+const path = require('node:path');
+const ort = require(workerData.ort);
+const { binding, initOrt } = require(path.join(path.dirname(workerData.ort), 'binding.js'));
+const sig = new Int32Array(workerData.signal);
+const port = workerData.port;
+const TYPES = [undefined, 'float32', 'uint8', 'int8', 'uint16', 'int16', 'int32', 'int64', 'string', 'bool', 'float16', 'float64', 'uint32', 'uint64'];
+let session = null;
+let io = null;
+let fetches = null;
+const caches = new Map();
+function reply(msg, transfer) {
+  port.postMessage(msg, transfer || []);
+  Atomics.add(sig, 0, 1);
+  Atomics.notify(sig, 0);
+}
+function meta(list) {
+  return list.map((m) => {
+    if (!m.isTensor) return { name: m.name, isTensor: false };
+    const shape = [];
+    for (let i = 0; i < m.shape.length; i++) shape.push(m.shape[i] === -1 ? m.symbolicDimensions[i] : m.shape[i]);
+    return { name: m.name, isTensor: true, type: TYPES[m.type] || 'unknown', shape };
+  });
+}
+function tensor(r) {
+  return r instanceof ort.Tensor ? r : new ort.Tensor(r.type, r.data, r.dims);
+}
+function handle(m) {
+  if (m.op === 'load') {
+    initOrt();
+    session = new binding.InferenceSession();
+    session.loadModel(m.file, m.options);
+    reply({ ok: true, inputs: meta(session.inputMetadata), outputs: meta(session.outputMetadata) });
+  } else if (m.op === 'io') {
+    io = m.io;
+    fetches = {};
+    for (const o of session.outputMetadata) fetches[o.name] = null;
+    const empty = io.pastNames.map(() => io.kvType === 'float16'
+      ? new ort.Tensor('float16', new Uint16Array(0), [1, io.heads, 0, io.headDim])
+      : new ort.Tensor('float32', new Float32Array(0), [1, io.heads, 0, io.headDim]));
+    caches.set(0, empty);
+  } else if (m.op === 'run') {
+    const ids = m.ids;
+    const s = ids.length;
+    const total = m.pastLength + s;
+    const idData = new BigInt64Array(s);
+    for (let i = 0; i < s; i++) idData[i] = BigInt(ids[i]);
+    const feeds = {
+      input_ids: new ort.Tensor('int64', idData, [1, s]),
+      attention_mask: new ort.Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]),
+    };
+    if (io.hasPositionIds) {
+      const pos = new BigInt64Array(s);
+      for (let i = 0; i < s; i++) pos[i] = BigInt(m.pastLength + i);
+      feeds.position_ids = new ort.Tensor('int64', pos, [1, s]);
+    }
+    if (io.hasUseCacheBranch) feeds.use_cache_branch = new ort.Tensor('bool', new Uint8Array([m.pastLength > 0 ? 1 : 0]), [1]);
+    const past = caches.get(m.past);
+    if (!past) throw new Error('internal: unknown KV cache handle ' + m.past);
+    for (let i = 0; i < io.pastNames.length; i++) feeds[io.pastNames[i]] = past[i];
+    const out = session.run(feeds, fetches, {});
+    caches.set(m.out, io.presentNames.map((n) => tensor(out[n])));
+    const lt = out.logits;
+    const raw = lt.data;
+    const V = io.vocabSize;
+    const rows = raw.length / V;
+    const logits = m.all || rows <= 1 ? raw.slice() : raw.slice((rows - 1) * V);
+    reply({ ok: true, logits, values: raw.length, dims: Array.from(lt.dims) }, [logits.buffer]);
+  } else if (m.op === 'truncate') {
+    const n = m.n;
+    caches.set(m.out, caches.get(m.src).map((t) => {
+      const [b, h, len, d] = t.dims;
+      const src = t.data;
+      const dst = new src.constructor(b * h * n * d);
+      for (let r = 0; r < b * h; r++) dst.set(src.subarray(r * len * d, r * len * d + n * d), r * n * d);
+      return new ort.Tensor(t.type, dst, [b, h, n, d]);
+    }));
+  } else if (m.op === 'free') {
+    for (const h of m.handles) caches.delete(h);
+  } else if (m.op === 'release') {
+    caches.clear();
+    if (session) session.dispose();
+    session = null;
+    reply({ ok: true });
+    return false;
+  }
+  return true;
+}
+let seen = 0;
+for (;;) {
+  while (Atomics.load(sig, 1) === seen) Atomics.wait(sig, 1, seen);
+  seen++;
+  const got = receiveMessageOnPort(port);
+  if (!got) continue;
+  const m = got.message;
+  let more = true;
+  try {
+    more = handle(m);
+  } catch (e) {
+    if (m.op === 'load' || m.op === 'run' || m.op === 'release') reply({ ok: false, error: String((e && e.message) || e) });
+    else console.error('constrain model worker:', e);
+  }
+  if (!more) break;
+}
+port.close();
+`;
+
+/** `Atomics.waitAsync` (Node 16+; not in this TypeScript lib). */
+const waitAsync = (Atomics as unknown as {
+  waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: Promise<string> | string };
+}).waitAsync;
+
+/** Result of a {@link WorkerLM} forward pass. */
+export interface WorkerForwardResult {
+  /** Logits, row-major `[rows, vocabSize]` (see `begin`). */
+  logits: Float32Array;
+  /** The extended cache. */
+  present: WorkerKvCache;
+}
+
+/** Longest a forward pass may take before the wait gives up (ms). */
+const WAIT_LIMIT_MS = 600_000;
+
+/** A KV cache held by the worker: a handle and its length. Immutable, like `KvCache`. */
+export class WorkerKvCache implements PastCache {
+  /** Positions held. */
+  readonly length: number;
+  /** @internal The worker's handle (0: the empty cache). */
+  readonly handle: number;
+  /** @internal */
+  readonly owner: WorkerLM;
+
+  /** @internal */
+  constructor(owner: WorkerLM, handle: number, length: number) {
+    this.owner = owner;
+    this.handle = handle;
+    this.length = length;
+  }
+
+  /** A branch point: the same immutable cache. */
+  fork(): WorkerKvCache {
+    return this;
+  }
+
+  /** The cache of the first `n` positions (a copy made in the worker). */
+  truncate(n: number): WorkerKvCache {
+    if (!Number.isInteger(n) || n < 0 || n > this.length) {
+      throw new InvalidArgumentError(`KvCache.truncate(${n}): must be an integer in 0..${this.length}`);
+    }
+    if (n === this.length) return this;
+    return this.owner.truncateCache(this, n);
+  }
+}
+
+/** A forward pass in flight: {@link wait} returns its result (once). */
+export interface PendingForward {
+  /** Blocks until the worker replies; the logits of every new position or of the last one (see `begin`). */
+  wait(): WorkerForwardResult;
+}
+
+interface Reply {
+  ok: boolean;
+  error?: string;
+  logits?: Float32Array | Uint16Array;
+  values?: number;
+  dims?: number[];
+  inputs?: ort.InferenceSession.ValueMetadata[];
+  outputs?: ort.InferenceSession.ValueMetadata[];
+}
+
+/** A causal LM run by a worker thread (see the module doc). Create with {@link WorkerLM.load}. */
+export class WorkerLM implements LanguageModel {
+  /** What the loader found. */
+  readonly info: ModelInfo;
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private readonly sig: Int32Array;
+  private seen = 0;
+  private nextHandle = 1;
+  private busy = false;
+  private closed = false;
+  private readonly empty: WorkerKvCache;
+  private readonly registry: FinalizationRegistry<number>;
+
+  private constructor(worker: Worker, port: MessagePort, sig: Int32Array, info: ModelInfo) {
+    this.worker = worker;
+    this.port = port;
+    this.sig = sig;
+    this.info = info;
+    this.empty = new WorkerKvCache(this, 0, 0);
+    this.registry = new FinalizationRegistry((h) => {
+      if (!this.closed) this.post({ op: 'free', handles: [h] });
+    });
+  }
+
+  /**
+   * Loads a model directory as `loadModel` does (same checks and typed
+   * errors), with the session in a new worker thread.
+   */
+  static async load(dir: string, options: LoadModelOptions = {}): Promise<WorkerLM> {
+    const { ep, file, root, sessionOptions } = prepareLoad(dir, options);
+    const { port1, port2 } = new MessageChannel();
+    const sig = new Int32Array(new SharedArrayBuffer(8));
+    const ortPath = createRequire(import.meta.url).resolve('onnxruntime-node');
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ort: ortPath, signal: sig.buffer, port: port2 }, transferList: [port2] });
+    // Referenced while loading (Atomics.waitAsync alone does not keep the process alive), then not.
+    let seen = 0;
+    const settle = async (): Promise<Reply> => {
+      while (Atomics.load(sig, 0) === seen) {
+        const w = waitAsync(sig, 0, seen, WAIT_LIMIT_MS);
+        if ((w.async ? await w.value : w.value) === 'timed-out') throw new ModelLoadError(file, 'the model worker did not answer');
+      }
+      seen++;
+      return receiveMessageOnPort(port1)!.message as Reply;
+    };
+    const post = (m: unknown): void => {
+      port1.postMessage(m);
+      Atomics.add(sig, 1, 1);
+      Atomics.notify(sig, 1);
+    };
+    post({ op: 'load', file, options: sessionOptions });
+    const r = await settle();
+    worker.unref();
+    if (!r.ok) {
+      await worker.terminate();
+      throw sessionCreateError(new Error(r.error), ep, file);
+    }
+    try {
+      const { info, hasUseCacheBranch } = describeModel(file, root, r.inputs!, r.outputs!, ep);
+      const pastNames: string[] = [];
+      const presentNames: string[] = [];
+      for (let l = 0; l < info.numLayers; l++) {
+        for (const kind of ['key', 'value']) {
+          pastNames.push(`past_key_values.${l}.${kind}`);
+          presentNames.push(`present.${l}.${kind}`);
+        }
+      }
+      const io = { pastNames, presentNames, hasPositionIds: info.hasPositionIds, hasUseCacheBranch, kvType: info.kvType, heads: info.numKvHeads, headDim: info.headDim, vocabSize: info.vocabSize };
+      post({ op: 'io', io });
+      const lm = new WorkerLM(worker, port1, sig, info);
+      lm.seen = seen;
+      return lm;
+    } catch (e) {
+      await worker.terminate();
+      throw e;
+    }
+  }
+
+  /** An empty cache (no positions). */
+  emptyCache(): WorkerKvCache {
+    return this.empty;
+  }
+
+  /**
+   * Starts a forward pass of `ids` after `past` in the worker and returns at
+   * once; `allRows`: logits of every new position (else the last one only).
+   * One pass at a time per model.
+   */
+  begin(ids: ArrayLike<number>, past: WorkerKvCache | null, allRows: boolean): PendingForward {
+    if (this.closed) throw new InvalidArgumentError('the model was released');
+    if (this.busy) throw new InvalidArgumentError('WorkerLM: a forward pass is already in flight (one at a time)');
+    const p = past ?? this.empty;
+    if (p.owner !== this) throw new InvalidArgumentError('WorkerLM: the cache belongs to another model');
+    const s = ids.length;
+    if (s === 0) throw new InvalidArgumentError('CausalLM.forward: ids is empty');
+    const total = p.length + s;
+    if (this.info.maxPositions !== null && total > this.info.maxPositions) {
+      throw new LimitExceededError('maxPositions', this.info.maxPositions, `sequence of ${total} positions (model ${this.info.dir})`);
+    }
+    const out = this.nextHandle++;
+    this.post({ op: 'run', ids: Int32Array.from(ids), past: p.handle, pastLength: p.length, out, all: allRows });
+    this.busy = true;
+    let taken = false;
+    return {
+      wait: (): WorkerForwardResult => {
+        if (taken) throw new InvalidArgumentError('PendingForward.wait: already taken');
+        taken = true;
+        const r = this.take();
+        this.busy = false;
+        if (!r.ok) throw new Error(`onnxruntime: ${r.error}`);
+        const V = this.info.vocabSize;
+        const rows = allRows ? s : 1;
+        if (r.values !== s * V) {
+          throw new ModelLoadError(this.info.file, `logits has ${r.values} values, expected ${s}×${V} (shape ${(r.dims ?? []).join('x')})`);
+        }
+        const logits = r.logits instanceof Uint16Array ? halfToFloat32(r.logits) : r.logits!;
+        if (logits.length !== rows * V) throw new Error('internal: worker logits size');
+        const present = new WorkerKvCache(this, out, total);
+        this.registry.register(present, out);
+        return { logits, present };
+      },
+    };
+  }
+
+  /** Runs `ids` after `past` and returns the logits of every new position and the extended cache. */
+  async forward(ids: ArrayLike<number>, past: WorkerKvCache | null = null): Promise<WorkerForwardResult> {
+    return this.begin(ids, past, true).wait();
+  }
+
+  /** Runs `ids` after `past` and returns the last position's logits and the extended cache. */
+  async step(ids: ArrayLike<number>, past: WorkerKvCache | null = null): Promise<WorkerForwardResult> {
+    return this.begin(ids, past, false).wait();
+  }
+
+  /** Frees the session and stops the worker. */
+  async release(): Promise<void> {
+    if (this.closed) return;
+    this.post({ op: 'release' });
+    this.take();
+    this.closed = true;
+    await this.worker.terminate();
+  }
+
+  /** @internal Posts a truncation; the worker runs it before the next pass. */
+  truncateCache(src: WorkerKvCache, n: number): WorkerKvCache {
+    const out = this.nextHandle++;
+    this.post({ op: 'truncate', src: src.handle, n, out });
+    const c = new WorkerKvCache(this, out, n);
+    this.registry.register(c, out);
+    return c;
+  }
+
+  /** Sends a command and wakes the worker. */
+  private post(m: unknown): void {
+    this.port.postMessage(m);
+    Atomics.add(this.sig, 1, 1);
+    Atomics.notify(this.sig, 1);
+  }
+
+  /** Blocks until the worker's next reply and returns it. */
+  private take(): Reply {
+    const t0 = Date.now();
+    while (Atomics.load(this.sig, 0) === this.seen) {
+      if (Atomics.wait(this.sig, 0, this.seen, 1000) === 'timed-out' && Date.now() - t0 > WAIT_LIMIT_MS) {
+        throw new Error('the model worker did not answer');
+      }
+    }
+    this.seen++;
+    const m = receiveMessageOnPort(this.port);
+    if (!m) throw new Error('internal: the model worker signalled without a reply');
+    return m.message as Reply;
+  }
+}
