@@ -24,7 +24,8 @@
  * `removedMass` = 1 − p(token).
  */
 import { InvalidArgumentError } from '../errors.js';
-import type { CausalLM, ForwardResult, KvCache } from '../decode/model.js';
+import type { LanguageModel, PastCache } from '../decode/model.js';
+import { WorkerLM, type WorkerKvCache } from '../decode/worker-model.js';
 import type { CompiledGrammar } from '../matcher/compiled.js';
 import type { Matcher } from '../matcher/matcher.js';
 import { sampleToken } from '../sampling/draw.js';
@@ -103,7 +104,7 @@ export interface GenerationResult {
 
 /** Settled parameters of a generation. @internal */
 export interface GenerationContext {
-  model: CausalLM;
+  model: LanguageModel;
   vocab: Vocabulary;
   spec: ConstraintSpec | null;
   compiled: CompiledGrammar | null;
@@ -118,6 +119,8 @@ export interface GenerationContext {
   jumpForward: boolean;
   ignoreEos: boolean;
   signal: AbortSignal | undefined;
+  /** The model is a `WorkerLM`: do the constraint's work for the next token during the forward pass. */
+  overlap: boolean;
   /** Provenance without `created` and `result`. */
   record: Omit<Provenance, 'created' | 'result'>;
 }
@@ -125,7 +128,7 @@ export interface GenerationContext {
 const utf8 = new TextDecoder('utf-8');
 
 /** Models found to reject a multi-token step after a past (fed one token at a time instead). */
-const noBatchAfterPast = new WeakSet<CausalLM>();
+const noBatchAfterPast = new WeakSet<LanguageModel>();
 
 /** A steppable generation. Create with `Generator.start`. */
 export class Generation {
@@ -133,7 +136,7 @@ export class Generation {
   readonly ctx: GenerationContext;
   private matcher: Matcher | null;
   private rng: Rng;
-  private past: KvCache | null = null;
+  private past: PastCache | null = null;
   private unfed: number[];
   private unfedInfo: Array<TokenInfo | null>;
   private logits: Float32Array | null = null;
@@ -149,6 +152,10 @@ export class Generation {
   private emitted = 0;
   private steps = 0;
   private fed = false;
+  /** Prepared during an overlapped forward pass for this step: forced ids (already in the matcher), or null. */
+  private preForced: number[] | null = null;
+  /** Likewise the mask: -1 not computed, 0 all allowed, 1 `mask` holds it. */
+  private preMasked = -1;
   private history: HistoryOp[] = [];
   private readonly timing_: GenerationTiming = { promptMs: 0, forwardMs: 0, constraintMs: 0, samplingMs: 0, totalMs: 0, forwardPasses: 0 };
   // Scratch, per generation (forks get their own).
@@ -250,7 +257,7 @@ export class Generation {
     try {
       if (this.ctx.signal?.aborted) this.end('aborted');
       else if (this.generated() >= this.ctx.maxTokens) this.end('max_tokens');
-      else if (await this.feed()) {
+      else if (await (this.ctx.overlap ? this.feedOverlapped() : this.feed())) {
         if (!(this.ctx.jumpForward && this.matcher && this.jump())) this.sample();
         if (this.finish === null && this.generated() >= this.ctx.maxTokens) this.end('max_tokens');
       }
@@ -316,6 +323,8 @@ export class Generation {
     this.eosId = null;
     this.stopString = null;
     this.emitted = Math.min(this.emitted, k);
+    this.preForced = null;
+    this.preMasked = -1;
     if (options.seed !== undefined) this.rng = new Rng(options.seed);
   }
 
@@ -379,10 +388,10 @@ export class Generation {
     const needRows = this.ctx.logprobs !== null && this.unfedInfo.some((t, j) => j > 0 && t !== null && t.logprob === null);
     const ids = this.unfed;
     const n = ids.length;
-    let present: KvCache;
+    let present: PastCache;
     if (n > 1 && this.past && this.past.length > 0 && noBatchAfterPast.has(model)) {
       // The graph takes one token at a time once there is a past: feed them in turn.
-      let past: KvCache = this.past;
+      let past: PastCache = this.past;
       for (let j = 0; j < n; j++) {
         const r = await model.step([ids[j]!], past);
         past = r.present;
@@ -392,7 +401,7 @@ export class Generation {
       }
       present = past;
     } else {
-      let r: ForwardResult;
+      let r: { logits: Float32Array; present: PastCache };
       try {
         r = needRows ? await model.forward(ids, this.past) : await model.step(ids, this.past);
       } catch (e) {
@@ -412,7 +421,12 @@ export class Generation {
       } else this.logits = r.logits;
       present = r.present;
     }
-    const ms = performance.now() - t0;
+    this.fedAll(present, performance.now() - t0);
+    return true;
+  }
+
+  /** After a forward pass over all pending ids: the new cache, timing, nothing pending. */
+  private fedAll(present: PastCache, ms: number): void {
     if (this.fed) this.timing_.forwardMs += ms;
     else this.timing_.promptMs += ms;
     this.fed = true;
@@ -420,14 +434,65 @@ export class Generation {
     this.past = present;
     this.unfed = [];
     this.unfedInfo = [];
+  }
+
+  /**
+   * {@link feed} with the model in a worker: starts the forward pass, does
+   * the constraint's work for this step meanwhile ({@link prepare}), then
+   * takes the logits. Passes that need every row (stats of forced tokens)
+   * or one token at a time run as {@link feed} does.
+   */
+  private async feedOverlapped(): Promise<boolean> {
+    const model = this.ctx.model as WorkerLM;
+    const n = this.unfed.length;
+    if (n === 0) return true;
+    const needRows = this.ctx.logprobs !== null && this.unfedInfo.some((t, j) => j > 0 && t !== null && t.logprob === null);
+    const batchRefused = n > 1 && this.past !== null && this.past.length > 0 && noBatchAfterPast.has(model);
+    if (needRows || batchRefused) return this.feed();
+    const max = model.info.maxPositions;
+    if (max !== null && (this.past?.length ?? 0) + n > max) {
+      if (this.finish === null) this.end('context_length');
+      return false;
+    }
+    const t0 = performance.now();
+    const pending = model.begin(this.unfed, this.past as WorkerKvCache | null, false);
+    this.prepare();
+    let r: { logits: Float32Array; present: PastCache };
+    try {
+      r = pending.wait();
+    } catch (e) {
+      if (n > 1 && this.past && this.past.length > 0 && !noBatchAfterPast.has(model)) {
+        noBatchAfterPast.add(model);
+        return this.feed(); // what prepare() did depends only on the matcher: it stays valid
+      }
+      throw e;
+    }
+    this.logits = r.logits;
+    this.fedAll(r.present, performance.now() - t0);
     return true;
+  }
+
+  /**
+   * The constraint's work for the coming pick, done while the model runs:
+   * with jump-forward the forced tokens (taken into the matcher, as
+   * {@link jump} would), else the mask. Both depend only on the tokens
+   * already chosen, so the step's outcome is the same as without overlap.
+   */
+  private prepare(): void {
+    const m = this.matcher;
+    if (!m || this.finish !== null) return;
+    const c0 = performance.now();
+    if (this.ctx.jumpForward) this.preForced = takeForced(m, this.ctx.vocab, this.ctx.maxTokens - this.generated());
+    if (this.preForced === null || this.preForced.length === 0) this.preMasked = m.fillNextTokenBitmask(this.mask) ? 1 : 0;
+    this.timing_.constraintMs += performance.now() - c0;
   }
 
   /** Jump-forward: takes the forced tokens, if any. */
   private jump(): boolean {
     const m = this.matcher!;
     const c0 = performance.now();
-    const forced = takeForced(m, this.ctx.vocab, this.ctx.maxTokens - this.generated());
+    const forced = this.preForced ?? takeForced(m, this.ctx.vocab, this.ctx.maxTokens - this.generated());
+    this.preForced = null;
     let taken = 0;
     for (const id of forced) {
       const t = this.forcedToken(id);
@@ -454,33 +519,46 @@ export class Generation {
     const s = ctx.sampling;
     const plain = s.topK === 0 && s.topP >= 1 && s.minP === 0;
     let id = -1;
-    let masked = false;
+    const pre = this.preMasked;
+    this.preMasked = -1;
+    let haveMask = pre >= 0;
+    let masked = pre === 1;
     const t0 = performance.now();
+    if (m && !haveMask && (!plain || this.lp !== null)) {
+      // Filters and logprobs need the mask; computed before the pick, as an overlapped step would.
+      const c0 = performance.now();
+      masked = m.fillNextTokenBitmask(this.mask);
+      haveMask = true;
+      this.timing_.constraintMs += performance.now() - c0;
+    }
     if (plain) {
-      // Greedy or pure temperature: pick straight from the logits (no copy), sample first, check one token.
+      // Greedy or pure temperature, straight from the logits (no copy). Sample first, check one
+      // token: a draw from the unmasked distribution is kept when allowed, else a fresh draw from the
+      // masked one. Greedy: the unmasked argmax, when allowed, is the masked argmax. Temperature:
+      // P(i) = p_i + (1 − P_allowed) · p_i / P_allowed = p_i / P_allowed, the masked distribution.
+      // The same procedure runs whether or not the mask is at hand (logprobs, overlap), so the
+      // tokens never depend on those options.
       const T = s.temperature;
-      if (m && ctx.logprobs === null) {
-        const cand = T === 0 ? maskedArgmax(logits, null, limit) : maskedDraw(logits, null, limit, T, this.rng);
+      const cand = T === 0 ? maskedArgmax(logits, null, limit) : maskedDraw(logits, null, limit, T, this.rng);
+      if (m === null) id = cand;
+      else {
         const c0 = performance.now();
-        if (m.acceptToken(cand)) id = cand;
-        this.timing_.constraintMs += performance.now() - c0;
-      }
-      if (id < 0) {
-        if (m) {
-          const c0 = performance.now();
+        let ok: boolean;
+        if (haveMask) ok = (!masked || ((this.mask[cand >>> 5]! >>> (cand & 31)) & 1) === 1) && m.acceptToken(cand);
+        else ok = m.acceptToken(cand);
+        if (ok) id = cand;
+        else if (!haveMask) {
           masked = m.fillNextTokenBitmask(this.mask);
-          this.timing_.constraintMs += performance.now() - c0;
+          haveMask = true;
         }
-        const mk = masked ? this.mask : null;
-        id = T === 0 ? maskedArgmax(logits, mk, limit) : maskedDraw(logits, mk, limit, T, this.rng);
-        if (m && !m.acceptToken(id)) throw new Error(`internal: the matcher rejected token ${id}, which its own bitmask allowed`);
+        this.timing_.constraintMs += performance.now() - c0;
+        if (id < 0) {
+          const mk = masked ? this.mask : null;
+          id = T === 0 ? maskedArgmax(logits, mk, limit) : maskedDraw(logits, mk, limit, T, this.rng);
+          if (!m.acceptToken(id)) throw new Error(`internal: the matcher rejected token ${id}, which its own bitmask allowed`);
+        }
       }
     } else {
-      if (m) {
-        const c0 = performance.now();
-        masked = m.fillNextTokenBitmask(this.mask);
-        this.timing_.constraintMs += performance.now() - c0;
-      }
       this.work.set(logits);
       id = sampleToken(this.work, s, this.rng, masked ? this.mask : null, limit, this.scratch);
       if (m && !m.acceptToken(id)) throw new Error(`internal: the matcher rejected token ${id}, which its own bitmask allowed`);
