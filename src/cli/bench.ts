@@ -18,6 +18,7 @@ import { type BenchClock, type MaskBenchSummary, resultLine, summaryRatios } fro
 import { listSchemaFiles, runMaskBench } from '../bench/runner.js';
 import { ConstrainError, InvalidArgumentError } from '../errors.js';
 import { registerConformance } from './conformance.js';
+import { registerBatch } from './batch.js';
 
 /** Parsed options of `bench mask`. */
 export interface BenchMaskOptions {
@@ -76,6 +77,7 @@ export function register(program: Command): void {
       }
     });
   registerConformance(benchCommand(program));
+  registerBatch(benchCommand(program));
 }
 
 function humanSummary(s: MaskBenchSummary): string {
