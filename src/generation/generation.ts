@@ -35,7 +35,7 @@ import { Rng } from '../sampling/prng.js';
 import type { Vocabulary } from '../vocab/vocabulary.js';
 import { captureGroups, type ConstraintSpec } from './constraint.js';
 import { takeForced } from './forced.js';
-import { maskedArgmax, maskedDraw } from './pick.js';
+import { maskedArgmax, maskedDraw, sampleFirst, type PickCheck } from './pick.js';
 import { logSoftmaxTo, topN, type TopEntry } from './logprobs.js';
 import { sha256, type HistoryOp, type Provenance } from './provenance.js';
 
@@ -166,6 +166,10 @@ export class Generation {
   private readonly isEos: Uint8Array;
   private readonly stopBytes: Buffer[];
   private readonly maxStop: number;
+  /** The constraint as {@link sampleFirst} sees it (uses `pickMask`). */
+  private readonly checker: PickCheck;
+  /** During a sample-first pick: -1 mask not computed, 0 all allowed, 1 `mask` holds it. */
+  private pickMask = -1;
 
   /** @internal Use `Generator.start`. */
   constructor(ctx: GenerationContext, from?: Generation) {
@@ -180,6 +184,23 @@ export class Generation {
     if (!ctx.ignoreEos || ctx.compiled) for (const id of eos) if (id < V) this.isEos[id] = 1;
     this.stopBytes = ctx.stop.map((s) => Buffer.from(s, 'utf8'));
     this.maxStop = Math.max(0, ...this.stopBytes.map((b) => b.length));
+    this.checker = {
+      accept: (id) => {
+        const c0 = performance.now();
+        const pm = this.pickMask;
+        const ok = (pm !== 1 || ((this.mask[id >>> 5]! >>> (id & 31)) & 1) === 1) && this.matcher!.acceptToken(id);
+        this.timing_.constraintMs += performance.now() - c0;
+        return ok;
+      },
+      mask: () => {
+        if (this.pickMask < 0) {
+          const c0 = performance.now();
+          this.pickMask = this.matcher!.fillNextTokenBitmask(this.mask) ? 1 : 0;
+          this.timing_.constraintMs += performance.now() - c0;
+        }
+        return this.pickMask === 1 ? this.mask : null;
+      },
+    };
     if (from) {
       this.matcher = from.matcher ? from.matcher.fork() : null;
       this.rng = from.rng.clone();
@@ -519,48 +540,29 @@ export class Generation {
     const s = ctx.sampling;
     const plain = s.topK === 0 && s.topP >= 1 && s.minP === 0;
     let id = -1;
-    const pre = this.preMasked;
+    // -1: no mask yet, 0: all allowed, 1: `mask` holds it (an overlapped step computed it already).
+    let maskState = m ? this.preMasked : 0;
     this.preMasked = -1;
-    let haveMask = pre >= 0;
-    let masked = pre === 1;
     const t0 = performance.now();
-    if (m && !haveMask && (!plain || this.lp !== null)) {
+    if (m && maskState < 0 && (!plain || this.lp !== null)) {
       // Filters and logprobs need the mask; computed before the pick, as an overlapped step would.
       const c0 = performance.now();
-      masked = m.fillNextTokenBitmask(this.mask);
-      haveMask = true;
+      maskState = m.fillNextTokenBitmask(this.mask) ? 1 : 0;
       this.timing_.constraintMs += performance.now() - c0;
     }
     if (plain) {
-      // Greedy or pure temperature, straight from the logits (no copy). Sample first, check one
-      // token: a draw from the unmasked distribution is kept when allowed, else a fresh draw from the
-      // masked one. Greedy: the unmasked argmax, when allowed, is the masked argmax. Temperature:
-      // P(i) = p_i + (1 − P_allowed) · p_i / P_allowed = p_i / P_allowed, the masked distribution.
-      // The same procedure runs whether or not the mask is at hand (logprobs, overlap), so the
-      // tokens never depend on those options.
-      const T = s.temperature;
-      const cand = T === 0 ? maskedArgmax(logits, null, limit) : maskedDraw(logits, null, limit, T, this.rng);
-      if (m === null) id = cand;
+      // Greedy or pure temperature, straight from the logits (no copy): sample first, check one
+      // token (exact, see pick.ts). The same procedure runs whether or not the mask is already at
+      // hand (logprobs, overlap), so the tokens never depend on those options.
+      if (m === null) id = s.temperature === 0 ? maskedArgmax(logits, null, limit) : maskedDraw(logits, null, limit, s.temperature, this.rng);
       else {
-        const c0 = performance.now();
-        let ok: boolean;
-        if (haveMask) ok = (!masked || ((this.mask[cand >>> 5]! >>> (cand & 31)) & 1) === 1) && m.acceptToken(cand);
-        else ok = m.acceptToken(cand);
-        if (ok) id = cand;
-        else if (!haveMask) {
-          masked = m.fillNextTokenBitmask(this.mask);
-          haveMask = true;
-        }
-        this.timing_.constraintMs += performance.now() - c0;
-        if (id < 0) {
-          const mk = masked ? this.mask : null;
-          id = T === 0 ? maskedArgmax(logits, mk, limit) : maskedDraw(logits, mk, limit, T, this.rng);
-          if (!m.acceptToken(id)) throw new Error(`internal: the matcher rejected token ${id}, which its own bitmask allowed`);
-        }
+        this.pickMask = maskState;
+        id = sampleFirst(logits, limit, s.temperature, this.rng, this.checker);
+        maskState = this.pickMask;
       }
     } else {
       this.work.set(logits);
-      id = sampleToken(this.work, s, this.rng, masked ? this.mask : null, limit, this.scratch);
+      id = sampleToken(this.work, s, this.rng, maskState === 1 ? this.mask : null, limit, this.scratch);
       if (m && !m.acceptToken(id)) throw new Error(`internal: the matcher rejected token ${id}, which its own bitmask allowed`);
     }
     const t: TokenInfo = { id, text: '', forced: false, logprob: null, maskedLogprob: null, topLogprobs: null, maskedTopLogprobs: null, removedMass: null };
@@ -570,7 +572,7 @@ export class Generation {
       const lse = logSoftmaxTo(logits, limit, lp);
       t.logprob = lp[id]!;
       if (n > 0) t.topLogprobs = topN(lp, n);
-      if (masked) {
+      if (maskState === 1) {
         this.work.set(logits);
         applyBitmask(this.work, this.mask, limit);
         const lseM = logSoftmaxTo(this.work, limit, lp);
