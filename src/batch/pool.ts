@@ -16,8 +16,9 @@
  * Each worker holds the vocabulary (token bytes in shared memory, its own
  * trie) and compiles each grammar spec it is given once, cached by the spec's
  * hash. A sequence lives on one worker (least-loaded or round-robin), so a
- * batch call sends one message to each worker involved, not one per
- * sequence. Rows use the layout of `fillNextTokenBitmask`: bit `id & 31` of
+ * batch call costs one round trip to each worker involved, not one per
+ * sequence; steps (accept, fill) go through shared memory and `Atomics`
+ * (protocol.ts), other requests are messages. Rows use the layout of `fillNextTokenBitmask`: bit `id & 31` of
  * word `id >>> 5` of the row, `ceil(vocab.size / 32)` words per row.
  *
  * Failures: a bad spec rejects `add` with the same error class and code as
@@ -29,12 +30,12 @@
  * every call rejects with `POOL_CLOSED`.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { InvalidArgumentError } from '../errors.js';
 import type { MatcherVocabulary } from '../matcher/compiled.js';
 import { Vocabulary } from '../vocab/vocabulary.js';
 import { BatchPoolError, deserializeError, type SerializedError } from './errors.js';
-import type { BatchWorkerData, WorkerReply, WorkerRequest } from './protocol.js';
+import { Ctl, Data, StepFlag, type BatchWorkerData, type StepFailure, type WorkerReply, type WorkerRequest } from './protocol.js';
 import { specKey, type GrammarSpec } from './spec.js';
 import { vocabularyData, type VocabularyData } from './vocab.js';
 
@@ -78,11 +79,24 @@ interface Pending {
 /** One worker thread and what the pool knows of it. */
 class Slot {
   worker: Worker | undefined;
+  /** The pool's end of the worker's message channel. */
+  port: MessagePort | undefined;
+  /** The shared header (protocol.ts `Ctl`). */
+  ctl: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  /** The step data area (protocol.ts `Data`) and its capacity in sequences. */
+  data: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  cap = 0;
+  /** Id of the last step posted. */
+  stepId = 0;
+  /** Mask buffers registered with the current worker, oldest first, and their ids. */
+  buffers = new Map<SharedArrayBuffer, number>();
   /** Bumped when the worker is replaced; sequences of older generations are lost. */
   generation = 0;
   /** Live sequences on this worker. */
   sequences = 0;
   readonly pending = new Map<number, Pending>();
+  /** Requests to this worker run one at a time, in call order. */
+  chain: Promise<unknown> = Promise.resolve();
   /** Whether the current worker has said it is ready. */
   ready = false;
   /** Rejects the start of the current worker, until it is ready. */
@@ -97,6 +111,12 @@ interface SequenceInfo {
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+/** Least time a worker gets to start (load its vocabulary, build its trie), whatever `timeoutMs` is. */
+const START_TIMEOUT_MS = 60_000;
+/** Mask buffers each worker keeps registered (a server double-buffers; more come and go). */
+const MAX_BUFFERS = 8;
+/** Initial step capacity per worker, in sequences. */
+const MIN_CAP = 64;
 
 /** A pool of worker threads that fill token bitmasks of many sequences per call. */
 export class BatchMaskPool {
@@ -106,19 +126,20 @@ export class BatchMaskPool {
   readonly rowWords: number;
   private readonly slots: Slot[];
   private readonly sequences = new Map<SequenceId, SequenceInfo>();
-  private readonly data: BatchWorkerData;
+  private readonly vocabData: VocabularyData;
   private readonly file: string | URL;
   private readonly timeoutMs: number;
   private readonly placement: 'least-loaded' | 'round-robin';
   private nextSeq = 1;
   private nextRid = 1;
+  private nextBuffer = 1;
   private turn = 0;
   private closed = false;
 
   private constructor(vocab: VocabularyData, workers: number, opts: BatchMaskPoolOptions) {
     this.vocabSize = vocab.size;
     this.rowWords = (vocab.size + 31) >>> 5;
-    this.data = { vocab };
+    this.vocabData = vocab;
     this.file = opts.workerFile ?? new URL('./worker.js', import.meta.url);
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.placement = opts.placement ?? 'least-loaded';
@@ -280,22 +301,18 @@ export class BatchMaskPool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const err = (): BatchPoolError => new BatchPoolError('POOL_CLOSED', 'the batch mask pool was closed');
     const exits: Promise<number>[] = [];
     for (const s of this.slots) {
-      for (const p of s.pending.values()) {
-        clearTimeout(p.timer);
-        p.reject(err());
-      }
-      s.pending.clear();
-      if (s.worker) exits.push(s.worker.terminate());
-      s.worker = undefined;
+      const w = s.worker;
+      if (w === undefined) continue;
+      exits.push(new Promise<number>((resolve) => w.once('exit', resolve)));
+      this.retire(s, w, 'closed');
     }
     this.sequences.clear();
     await Promise.all(exits);
   }
 
-  /** Accept and/or fill, grouped by worker. */
+  /** Accept and/or fill, grouped by worker: one shared-memory step per worker. */
   private async run(
     seqs: ArrayLike<SequenceId>, tokens: ArrayLike<number> | undefined,
     masks: Int32Array | Uint32Array | undefined, rows: ArrayLike<number> | undefined,
@@ -306,36 +323,87 @@ export class BatchMaskPool {
     if (masks !== undefined) this.checkMasks(masks, n, rows);
     const groups = this.group(seqs);
     const accepted: boolean[] | undefined = tokens ? new Array<boolean>(n).fill(false) : undefined;
-    await this.settle(groups.map(async (g) => {
-      const ids = pick(seqs, g.indices);
-      const msg: Request & { op: 'step' } = { op: 'step' };
-      const transfer: ArrayBuffer[] = [ids.buffer];
-      if (tokens) {
-        msg.accept = ids;
-        msg.tokens = pick(tokens, g.indices);
-        transfer.push(msg.tokens.buffer as ArrayBuffer);
+    await this.settle(groups.map((g) => this.enqueue(g.slot, async () => {
+      const slot = g.slot;
+      const idx = g.indices;
+      const m = idx.length;
+      if (m > slot.cap) await this.grow(slot, m);
+      let bufferId = 0;
+      if (masks) bufferId = await this.register(slot, masks.buffer as SharedArrayBuffer);
+      const { data, cap, ctl } = slot;
+      for (let j = 0; j < m; j++) data[Data.Seqs * cap + j] = seqs[idx[j]!]!;
+      if (tokens) for (let j = 0; j < m; j++) data[Data.Tokens * cap + j] = tokens[idx[j]!]!;
+      if (masks) for (let j = 0; j < m; j++) data[Data.Rows * cap + j] = rows ? rows[idx[j]!]! : idx[j]!;
+      ctl[Ctl.Flags] = (tokens ? StepFlag.Accept : 0) | (masks ? StepFlag.Fill : 0);
+      ctl[Ctl.Count] = m;
+      ctl[Ctl.Buffer] = bufferId;
+      ctl[Ctl.WordOffset] = masks ? masks.byteOffset >>> 2 : 0;
+      ctl[Ctl.Words] = this.rowWords;
+      await this.postStep(slot);
+      if (accepted) {
+        for (let j = 0; j < m; j++) {
+          accepted[idx[j]!] = data[Data.Accepted * cap + j] === 1;
+          const info = this.sequences.get(seqs[idx[j]!]!);
+          if (info) info.terminated = data[Data.Terminated * cap + j] === 1;
+        }
       }
-      if (masks) {
-        msg.seqs = tokens ? ids.slice() : ids;
-        if (tokens) transfer.push(msg.seqs.buffer as ArrayBuffer);
-        msg.rows = rows ? pick(rows, g.indices) : Int32Array.from(g.indices);
-        transfer.push(msg.rows.buffer as ArrayBuffer);
-        msg.buffer = masks.buffer as SharedArrayBuffer;
-        msg.byteOffset = masks.byteOffset;
-        msg.words = this.rowWords;
+      if (ctl[Ctl.Failed] === 1) {
+        const reply = await this.send(slot, { op: 'failures' });
+        const f: StepFailure | undefined = reply.failures?.[0];
+        if (f) {
+          const seq = seqs[idx[f.index]!]!;
+          throw withSequence(deserializeError(f.error, `sequence ${seq}`), seq);
+        }
       }
-      const reply = await this.request(g.slot, msg, transfer);
-      if (accepted && reply.accepted) {
-        for (let j = 0; j < g.indices.length; j++) accepted[g.indices[j]!] = reply.accepted[j] === 1;
-        this.noteTerminated(seqs, g.indices, reply.terminated);
-      }
-      if (reply.failures?.length) {
-        const f = reply.failures[0]!;
-        const seq = seqs[g.indices[f.index]!]!;
-        throw withSequence(deserializeError(f.error, `sequence ${seq}`), seq);
-      }
-    }));
+    })));
     return accepted;
+  }
+
+  /** Posts the step written into the slot's shared memory and waits for the worker to finish it. */
+  private postStep(slot: Slot): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const worker = this.live(slot);
+      const ctl = slot.ctl;
+      const id = ++slot.stepId;
+      const rid = this.track(slot, worker, 'step', resolve as (r: unknown) => void, reject);
+      Atomics.store(ctl, Ctl.StepReq, id);
+      Atomics.add(ctl, Ctl.Kick, 1);
+      Atomics.notify(ctl, Ctl.Kick);
+      const done = (): void => {
+        const p = slot.pending.get(rid);
+        if (p === undefined || Atomics.load(ctl, Ctl.StepDone) !== id) return; // settled already (timeout, exit, close)
+        this.settlePending(slot, rid)?.resolve(undefined as never);
+      };
+      const w = waitAsync(ctl, Ctl.StepDone, id - 1);
+      if (w.async) void w.value.then(done);
+      else done();
+    });
+  }
+
+  /** Makes the slot's step data area hold `m` sequences. */
+  private async grow(slot: Slot, m: number): Promise<void> {
+    let cap = Math.max(MIN_CAP, slot.cap);
+    while (cap < m) cap *= 2;
+    const sab = new SharedArrayBuffer(4 * Data.Arrays * cap);
+    await this.send(slot, { op: 'channel', data: sab, cap });
+    slot.data = new Int32Array(sab);
+    slot.cap = cap;
+  }
+
+  /** The id of a mask buffer on the slot's worker, registering it (and forgetting the oldest) when new. */
+  private async register(slot: Slot, buffer: SharedArrayBuffer): Promise<number> {
+    const known = slot.buffers.get(buffer);
+    if (known !== undefined) return known;
+    const id = this.nextBuffer++;
+    let drop = -1;
+    if (slot.buffers.size >= MAX_BUFFERS) {
+      const [oldest, oldId] = slot.buffers.entries().next().value!;
+      slot.buffers.delete(oldest);
+      drop = oldId;
+    }
+    await this.send(slot, { op: 'buffer', id, buffer, drop });
+    slot.buffers.set(buffer, id);
+    return id;
   }
 
   private noteTerminated(seqs: ArrayLike<SequenceId>, indices: readonly number[], flags: Uint8Array | undefined): void {
@@ -420,49 +488,99 @@ export class BatchMaskPool {
     return best!;
   }
 
-  /** Sends a request; the reply (or the error it carries) settles the promise. */
+  /** Runs `fn` after every earlier request to this worker has settled. */
+  private enqueue<T>(slot: Slot, fn: () => Promise<T>): Promise<T> {
+    const p = slot.chain.then(fn);
+    slot.chain = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Sends a message request in turn (see {@link enqueue}). */
   private request(slot: Slot, msg: Request, transfer: ArrayBuffer[] = []): Promise<Reply> {
+    return this.enqueue(slot, () => this.send(slot, msg, transfer));
+  }
+
+  /** The slot's running worker, or throws. */
+  private live(slot: Slot): Worker {
+    if (this.closed) throw new BatchPoolError('POOL_CLOSED', 'the batch mask pool is closed');
+    if (slot.worker === undefined) throw new BatchPoolError('WORKER_EXITED', `batch worker ${slot.index} is not running`);
+    return slot.worker;
+  }
+
+  /** Registers a pending call with its timeout; returns its request id. */
+  private track(slot: Slot, worker: Worker, what: string, resolve: (r: unknown) => void, reject: (e: Error) => void): number {
+    const rid = this.nextRid++;
+    const timer = setTimeout(() => {
+      slot.pending.delete(rid);
+      reject(new BatchPoolError('TIMEOUT', `batch worker ${slot.index} did not answer a ${what} request within ${this.timeoutMs} ms; it was terminated`));
+      this.retire(slot, worker, `was terminated after a ${what} request timed out (${this.timeoutMs} ms)`);
+    }, this.timeoutMs);
+    slot.pending.set(rid, { resolve: resolve as (r: Reply) => void, reject, timer });
+    if (slot.pending.size === 1) {
+      worker.ref();
+      slot.port?.ref();
+    }
+    return rid;
+  }
+
+  /** Removes a pending call (clearing its timer); returns it, or undefined if already settled. */
+  private settlePending(slot: Slot, rid: number): Pending | undefined {
+    const p = slot.pending.get(rid);
+    if (p === undefined) return undefined;
+    slot.pending.delete(rid);
+    clearTimeout(p.timer);
+    if (slot.pending.size === 0) {
+      slot.worker?.unref();
+      slot.port?.unref();
+    }
+    return p;
+  }
+
+  /** Posts a message request now; the reply (or the error it carries) settles the promise. */
+  private send(slot: Slot, msg: Request, transfer: ArrayBuffer[] = []): Promise<Reply> {
     return new Promise<Reply>((resolve, reject) => {
-      if (this.closed) return reject(new BatchPoolError('POOL_CLOSED', 'the batch mask pool is closed'));
-      const worker = slot.worker;
-      if (worker === undefined) return reject(new BatchPoolError('WORKER_EXITED', `batch worker ${slot.index} is not running`));
-      const rid = this.nextRid++;
-      const timer = setTimeout(() => {
-        slot.pending.delete(rid);
-        reject(new BatchPoolError('TIMEOUT', `batch worker ${slot.index} did not answer a ${msg.op} request within ${this.timeoutMs} ms; it was terminated`));
-        this.retire(slot, worker, `was terminated after a ${msg.op} request timed out (${this.timeoutMs} ms)`);
-      }, this.timeoutMs);
-      slot.pending.set(rid, { resolve, reject, timer });
-      if (slot.pending.size === 1) worker.ref();
-      worker.postMessage({ ...msg, rid } as WorkerRequest, transfer);
+      const worker = this.live(slot);
+      const rid = this.track(slot, worker, msg.op, resolve as (r: unknown) => void, reject);
+      slot.port!.postMessage({ ...msg, rid } as WorkerRequest, transfer);
+      Atomics.add(slot.ctl, Ctl.Kick, 1);
+      Atomics.notify(slot.ctl, Ctl.Kick);
     });
   }
 
   /** Starts (or restarts) the worker of a slot; resolves when it is ready. */
   private spawn(slot: Slot): Promise<void> {
-    const worker = new Worker(this.file, { workerData: this.data });
+    const control = new SharedArrayBuffer(4 * Ctl.Size);
+    const { port1, port2 } = new MessageChannel();
+    const data: BatchWorkerData = { vocab: this.vocabData, control, port: port2 };
+    const worker = new Worker(this.file, { workerData: data, transferList: [port2] });
     slot.worker = worker;
+    slot.port = port1;
+    slot.ctl = new Int32Array(control);
+    slot.data = new Int32Array(0);
+    slot.cap = 0;
+    slot.stepId = 0;
+    slot.buffers = new Map();
     slot.ready = false;
     let lastError: Error | undefined;
     return new Promise<void>((resolve, reject) => {
       slot.startFailed = reject;
-      const startTimer = setTimeout(() => this.retire(slot, worker, `did not start within ${this.timeoutMs} ms`), this.timeoutMs);
-      worker.on('message', (m: WorkerReply) => {
+      const startMs = Math.max(this.timeoutMs, START_TIMEOUT_MS);
+      const startTimer = setTimeout(() => this.retire(slot, worker, `did not start within ${startMs} ms`), startMs);
+      port1.on('message', (m: WorkerReply) => {
+        if (slot.worker !== worker) return;
         if (m.type === 'ready') {
           clearTimeout(startTimer);
-          if (slot.worker !== worker) return;
           slot.ready = true;
           slot.startFailed = undefined;
-          if (slot.pending.size === 0) worker.unref();
+          if (slot.pending.size === 0) {
+            worker.unref();
+            port1.unref();
+          }
           resolve();
           return;
         }
-        if (slot.worker !== worker) return;
-        const p = slot.pending.get(m.rid);
+        const p = this.settlePending(slot, m.rid);
         if (p === undefined) return; // timed out already
-        slot.pending.delete(m.rid);
-        clearTimeout(p.timer);
-        if (slot.pending.size === 0) worker.unref();
         if (m.error) p.reject(deserializeError(m.error as SerializedError));
         else p.resolve(m);
       });
@@ -484,14 +602,20 @@ export class BatchMaskPool {
   private retire(slot: Slot, worker: Worker, why: string, cause?: Error): void {
     if (slot.worker !== worker) return;
     slot.worker = undefined;
+    slot.port?.close();
+    slot.port = undefined;
     void worker.terminate();
-    if (this.closed) return;
-    const err = new BatchPoolError('WORKER_EXITED', `batch worker ${slot.index} ${why}; its ${slot.sequences} sequence(s) are lost`);
+    const err = this.closed
+      ? new BatchPoolError('POOL_CLOSED', 'the batch mask pool was closed')
+      : new BatchPoolError('WORKER_EXITED', `batch worker ${slot.index} ${why}; its ${slot.sequences} sequence(s) are lost`);
     for (const p of slot.pending.values()) {
       clearTimeout(p.timer);
       p.reject(err);
     }
     slot.pending.clear();
+    // Wake a step waiter (its promise is settled above; it sees that and returns).
+    Atomics.notify(slot.ctl, Ctl.StepDone);
+    if (this.closed) return;
     slot.generation++;
     slot.sequences = 0;
     if (!slot.ready) {
@@ -502,6 +626,11 @@ export class BatchMaskPool {
     // Replace it; requests sent before the new one is ready wait in its queue.
     this.spawn(slot).catch(() => undefined);
   }
+}
+
+/** `Atomics.waitAsync` (Node 16+; typed in lib ES2024, this project compiles against ES2022). */
+function waitAsync(a: Int32Array<ArrayBufferLike>, index: number, value: number): { async: true; value: Promise<string> } | { async: false; value: string } {
+  return (Atomics as unknown as { waitAsync: typeof waitAsync }).waitAsync(a, index, value);
 }
 
 /** Picks `src[indices[j]]` into a fresh Int32Array. */
