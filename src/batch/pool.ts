@@ -369,14 +369,19 @@ export class BatchMaskPool {
       Atomics.store(ctl, Ctl.StepReq, id);
       Atomics.add(ctl, Ctl.Kick, 1);
       Atomics.notify(ctl, Ctl.Kick);
-      const done = (): void => {
-        const p = slot.pending.get(rid);
-        if (p === undefined || Atomics.load(ctl, Ctl.StepDone) !== id) return; // settled already (timeout, exit, close)
-        this.settlePending(slot, rid)?.resolve(undefined as never);
+      // A wake-up may be stale (the notify of the previous step, landing after its waiter had
+      // seen the new value): wait again until the worker has written this step's id.
+      const wait = (): void => {
+        if (!slot.pending.has(rid)) return; // settled already (timeout, exit, close)
+        if (Atomics.load(ctl, Ctl.StepDone) === id) {
+          this.settlePending(slot, rid)?.resolve(undefined as never);
+          return;
+        }
+        const w = waitAsync(ctl, Ctl.StepDone, id - 1);
+        if (w.async) void w.value.then(wait);
+        else wait();
       };
-      const w = waitAsync(ctl, Ctl.StepDone, id - 1);
-      if (w.async) void w.value.then(done);
-      else done();
+      wait();
     });
   }
 

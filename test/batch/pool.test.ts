@@ -120,6 +120,19 @@ describe('BatchMaskPool with real workers', () => {
     expect(pool.workerLoads()).toEqual([0, 0]);
   });
 
+  it('survives many back-to-back steps (no lost or stale wake-ups)', async () => {
+    const s = await pool.add({ kind: 'regex', pattern: '[a-c]*' });
+    const masks = pool.allocateMasks(1);
+    const a = vocab.encode('a')[0]!;
+    for (let i = 0; i < 3000; i++) expect((await pool.step([s], [a], masks))[0]).toBe(true);
+    const local = compileSpec({ kind: 'regex', pattern: '[a-c]*' }, vocab).matcher();
+    const expected = new Uint32Array(words(vocab.size));
+    local.fillNextTokenBitmask(expected);
+    expect(allowedIds(masks, vocab.size)).toEqual(allowedIds(expected, vocab.size));
+    expect(allowedIds(expected, vocab.size)).toHaveLength(7); // a b c ab bc abc </s>
+    await pool.remove([s]);
+  });
+
   it('rejects add with the in-process error class, code and message', async () => {
     const cases: [GrammarSpec, () => unknown, new (...a: never[]) => Error][] = [
       [{ kind: 'regex', pattern: '(?<=a)b' }, () => compileRegex('(?<=a)b', vocab), UnsupportedFeatureError],
