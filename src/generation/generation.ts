@@ -9,12 +9,19 @@
  *
  * A step: (1) feed pending ids to the model (one forward pass); (2) with
  * jump-forward, take the constraint's forced tokens without sampling; else
- * (3) pick a token: "sample first, check one token" when only a plain draw is
- * needed (greedy or temperature, no logprobs), otherwise build the mask and
- * sample over the allowed ids (greedy and temperature picks read the logits
- * in place, see `pick.ts`; top-k/top-p/min-p go through `sampling/`); (4) EOS ends (not emitted); the token's bytes are checked
- * for stop strings. The model runs on a token only when the next step needs
- * its logits, so the last token costs no forward pass.
+ * (3) pick a token: greedy or plain temperature "sample first, check one
+ * token" (`sampleFirst` in `pick.ts`: the unmasked pick is kept when the
+ * matcher accepts it, else a fresh pick over the mask; exact, and the same
+ * procedure whether or not the mask is already at hand, so logprobs and
+ * overlap never change the ids); top-k/top-p/min-p build the mask first and
+ * go through `sampling/`; (4) EOS ends (not emitted); the token's bytes are
+ * checked for stop strings. The model runs on a token only when the next
+ * step needs its logits, so the last token costs no forward pass.
+ *
+ * Overlap (`GenerationContext.overlap`, a `WorkerLM` model): step (1) starts
+ * the forward pass in the worker and, while it runs, does the constraint's
+ * work for (2)/(3) — the forced tokens, else the mask — which depends only on
+ * the tokens already chosen; then takes the logits. Same outcome bit for bit.
  *
  * Logprobs (when requested) are of the model's own distribution (before
  * temperature and filters) and of that distribution restricted to the
@@ -540,6 +547,7 @@ export class Generation {
     const s = ctx.sampling;
     const plain = s.topK === 0 && s.topP >= 1 && s.minP === 0;
     let id = -1;
+    const con0 = this.timing_.constraintMs;
     // -1: no mask yet, 0: all allowed, 1: `mask` holds it (an overlapped step computed it already).
     let maskState = m ? this.preMasked : 0;
     this.preMasked = -1;
@@ -585,7 +593,7 @@ export class Generation {
         t.removedMass = 0;
       }
     }
-    this.timing_.samplingMs += performance.now() - t0;
+    this.timing_.samplingMs += performance.now() - t0 - (this.timing_.constraintMs - con0); // constraint work counted once
     if (this.isEos[id] || (m !== null && m.isTerminated())) {
       this.eosId = id;
       this.end('eos');
