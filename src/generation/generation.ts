@@ -484,7 +484,16 @@ export class Generation {
     }
     const t0 = performance.now();
     const pending = model.begin(this.unfed, this.past as WorkerKvCache | null, false);
-    this.prepare();
+    try {
+      this.prepare();
+    } catch (e) {
+      try {
+        pending.wait(); // leave the model free for the next pass
+      } catch {
+        // the constraint's error is the one to report
+      }
+      throw e;
+    }
     let r: { logits: Float32Array; present: PastCache };
     try {
       r = pending.wait();
