@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureBuiltinModel } from '../../src/decode/builtin.js';
+import { buildLlamaOnnx, llamaConfigJson, randomLlamaWeights, type LlamaBuildOptions, type LlamaConfig } from '../../src/decode/llama-builder.js';
 import { loadModel, type CausalLM } from '../../src/decode/model.js';
 import { WorkerLM } from '../../src/decode/worker-model.js';
 import { InvalidArgumentError, ModelLoadError } from '../../src/errors.js';
@@ -73,6 +74,34 @@ describe('WorkerLM: the model in a worker thread', () => {
     expect(() => there.begin([1_000_000], null, false).wait()).toThrow(/onnxruntime/);
     const ok = await there.step([1, 2]);
     expectSame((await here.step([1, 2])).logits, ok.logits);
+  });
+
+  test('fp16, no position_ids, external data: the same as in this thread', async () => {
+    const c: LlamaConfig = {
+      vocabSize: 40, hiddenSize: 16, intermediateSize: 24, numLayers: 2, numHeads: 4, numKvHeads: 2, headDim: 4,
+      maxPositions: 32, rmsNormEps: 1e-5, ropeTheta: 10000, tieWordEmbeddings: true,
+    };
+    const variants: LlamaBuildOptions[] = [{ dtype: 'float16' }, { positionIds: false }, { encode: { externalDataThreshold: 256 } }];
+    for (const [i, opts] of variants.entries()) {
+      const d = join(tmp, `v${i}`);
+      mkdirSync(d, { recursive: true });
+      const enc = buildLlamaOnnx(c, randomLlamaWeights(c, 3), opts);
+      writeFileSync(join(d, 'model.onnx'), enc.model);
+      if (enc.externalData) writeFileSync(join(d, enc.externalDataFile), enc.externalData);
+      writeFileSync(join(d, 'config.json'), JSON.stringify(llamaConfigJson(c, { bos: 1, eos: 2 })));
+      const a = await loadModel(d, { threads: 1 });
+      const b = await WorkerLM.load(d, { threads: 1 });
+      try {
+        expect(b.info).toEqual(a.info);
+        const ra = await a.step([1, 4, 9]);
+        const rb = await b.step([1, 4, 9]);
+        expectSame(ra.logits, rb.logits);
+        expectSame((await a.forward([3, 5], ra.present)).logits, (await b.forward([3, 5], rb.present)).logits);
+      } finally {
+        await a.release();
+        await b.release();
+      }
+    }
   });
 
   test('release stops the worker; later calls throw', async () => {
