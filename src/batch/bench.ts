@@ -42,6 +42,11 @@ export interface BatchBenchOptions {
   seed?: number;
   /** Per-schema compile limit in ms while selecting (default 2,000). */
   compileTimeMs?: number;
+  /**
+   * Skip schemas whose warm masks take longer than this on average, in ms
+   * (default 20; 0 keeps all): one such schema would be most of every step.
+   */
+  maxMaskMs?: number;
   /** Progress lines. */
   log?: (line: string) => void;
   /** @internal Worker script for the pools. */
@@ -83,6 +88,9 @@ export interface BatchBenchResult {
   schemas: number;
   /** Of which driven by a test instance (the rest by a random walk). */
   fromInstances: number;
+  /** Schemas skipped because their masks were slower than `maxMaskMs`. */
+  skippedSlow: number;
+  maxMaskMs: number;
   steps: number;
   rounds: number;
   cpus: number;
@@ -94,8 +102,8 @@ export interface BatchBenchResult {
   rows: BatchBenchRow[];
 }
 
-/** One sequence's work: a grammar and the tokens it accepts. */
-interface Workload {
+/** @internal One sequence's work: a grammar and the tokens it accepts. */
+export interface Workload {
   id: string;
   spec: GrammarSpec;
   tokens: Int32Array;
@@ -144,11 +152,33 @@ function randomWalk(m: Matcher, vocab: Vocabulary, steps: number, rand: () => nu
   return out;
 }
 
-/** Picks up to `count` usable schemas in seeded order. */
-function selectWorkloads(vocab: Vocabulary, opts: Required<Pick<BatchBenchOptions, 'files' | 'steps' | 'seed' | 'compileTimeMs'>>, count: number, log: (s: string) => void): Workload[] {
+/**
+ * Whether the masks along `tokens` take at most `maxMs` on average, on a
+ * second pass (the first builds the token caches); gives up early.
+ */
+function masksWithin(m: Matcher, tokens: Int32Array, size: number, maxMs: number): boolean {
+  const mask = new Uint32Array((size + 31) >>> 5);
+  const budget = maxMs * tokens.length;
+  for (let pass = 0; pass < 2; pass++) {
+    const t0 = performance.now();
+    for (let k = 0; k < tokens.length; k++) {
+      m.fillNextTokenBitmask(mask);
+      m.acceptToken(tokens[k]!);
+      if (performance.now() - t0 > budget * (pass === 0 ? 4 : 1)) return false;
+    }
+    m.rollback(tokens.length);
+  }
+  return true;
+}
+
+/** @internal Picks up to `count` usable schemas in seeded order. */
+export function selectWorkloads(
+  vocab: Vocabulary, opts: Required<Pick<BatchBenchOptions, 'files' | 'steps' | 'seed' | 'compileTimeMs' | 'maxMaskMs'>>, count: number, log: (s: string) => void,
+): { workloads: Workload[]; skipped: number } {
   const rand = rng(opts.seed);
   const out: Workload[] = [];
   let tried = 0;
+  let skipped = 0;
   for (const file of shuffled(opts.files, rand)) {
     if (out.length >= count) break;
     tried++;
@@ -186,10 +216,14 @@ function selectWorkloads(vocab: Vocabulary, opts: Required<Pick<BatchBenchOption
     const fromInstance = tokens !== undefined;
     if (!tokens && instances.length === 0) tokens = randomWalk(compiled.matcher(), vocab, opts.steps, rand);
     if (!tokens) continue;
+    if (opts.maxMaskMs > 0 && !masksWithin(compiled.matcher(), tokens, vocab.size, opts.maxMaskMs)) {
+      skipped++;
+      continue;
+    }
     out.push({ id: basename(file) + (fromInstance ? '' : ' (random walk)'), spec, tokens });
   }
-  log(`selected ${out.length} schemas (${tried} tried)`);
-  return out;
+  log(`selected ${out.length} schemas (${tried} tried, ${skipped} skipped as slower than ${opts.maxMaskMs} ms per mask)`);
+  return { workloads: out, skipped };
 }
 
 function stats(samples: number[]): StepStats {
@@ -212,7 +246,10 @@ export async function runBatchBench(opts: BatchBenchOptions): Promise<BatchBench
   const loadStart = loadavg().map((x) => Math.round(x * 100) / 100);
   const vocab = await Vocabulary.fromFile(opts.tokenizer);
   const maxBatch = Math.max(...batchSizes);
-  const workloads = selectWorkloads(vocab, { files: opts.files, steps, seed: opts.seed ?? 1, compileTimeMs: opts.compileTimeMs ?? 2000 }, maxBatch, log);
+  const maxMaskMs = opts.maxMaskMs ?? 20;
+  const { workloads, skipped } = selectWorkloads(
+    vocab, { files: opts.files, steps, seed: opts.seed ?? 1, compileTimeMs: opts.compileTimeMs ?? 2000, maxMaskMs }, maxBatch, log,
+  );
   if (workloads.length === 0) throw new InvalidArgumentError(`no usable schema with a valid instance of at least ${steps} tokens among ${opts.files.length} files`);
   const words = (vocab.size + 31) >>> 5;
   const rows: BatchBenchRow[] = [];
@@ -305,7 +342,7 @@ export async function runBatchBench(opts: BatchBenchOptions): Promise<BatchBench
   rows.sort((x, y) => x.batch - y.batch || x.workers - y.workers);
   return {
     tokenizer: opts.tokenizer, vocabSize: vocab.size, schemas: workloads.length,
-    fromInstances: workloads.filter((x) => !x.id.endsWith('(random walk)')).length,
+    fromInstances: workloads.filter((x) => !x.id.endsWith('(random walk)')).length, skippedSlow: skipped, maxMaskMs,
     steps, rounds, cpus: availableParallelism(), loadStart, loadEnd: loadavg().map((x) => Math.round(x * 100) / 100), poolStartMs, rows,
   };
 }
@@ -321,7 +358,8 @@ export function batchBenchTable(r: BatchBenchResult): string {
   const width = head.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c]!.length)));
   const fmt = (l: string[]): string => l.map((s, c) => (c < 2 ? s.padEnd(width[c]!) : s.padStart(width[c]!))).join('  ');
   return [
-    `${r.tokenizer} (${r.vocabSize} logits), ${r.schemas} schemas (${r.fromInstances} driven by a test instance), ${r.steps} steps x ${r.rounds} rounds; times in us per step`,
+    `${r.tokenizer} (${r.vocabSize} logits), ${r.schemas} schemas (${r.fromInstances} driven by a test instance; ${r.skippedSlow} skipped with masks over ${r.maxMaskMs} ms), ` +
+      `${r.steps} steps x ${r.rounds} rounds; us per step (all masks of the batch + tokens accepted); cold = round 1 (in-process caches are shared with earlier batches)`,
     fmt(head),
     ...lines.map(fmt),
     `load average ${r.loadStart.join(' ')} at start, ${r.loadEnd.join(' ')} at end; ${r.cpus} CPUs: the pool's speedup is bounded by free cores`,

@@ -215,7 +215,9 @@ export class BatchMaskPool {
       if (slot.generation === generation) slot.sequences--;
       throw e;
     }
-    this.sequences.set(seq, { slot, generation, terminated: reply.terminated?.[0] === 1 });
+    // A replacement worker ran it (the count was reset when the old one went): count it there.
+    if (slot.generation !== generation) slot.sequences++;
+    this.sequences.set(seq, { slot, generation: slot.generation, terminated: reply.terminated?.[0] === 1 });
     return seq;
   }
 
@@ -493,16 +495,26 @@ export class BatchMaskPool {
     return best!;
   }
 
-  /** Runs `fn` after every earlier request to this worker has settled. */
-  private enqueue<T>(slot: Slot, fn: () => Promise<T>): Promise<T> {
-    const p = slot.chain.then(fn);
+  /**
+   * Runs `fn` after every earlier request to this worker has settled; if the
+   * worker was replaced meanwhile, rejects with `SEQUENCE_LOST` instead (the
+   * request names sequences of the old one).
+   */
+  private enqueue<T>(slot: Slot, fn: () => Promise<T>, namesSequences = true): Promise<T> {
+    const generation = slot.generation;
+    const p = slot.chain.then(() => {
+      if (namesSequences && slot.generation !== generation && !this.closed) {
+        throw new BatchPoolError('SEQUENCE_LOST', `batch worker ${slot.index} exited before this request ran; its sequences are lost`);
+      }
+      return fn();
+    });
     slot.chain = p.catch(() => undefined);
     return p;
   }
 
   /** Sends a message request in turn (see {@link enqueue}). */
   private request(slot: Slot, msg: Request, transfer: ArrayBuffer[] = []): Promise<Reply> {
-    return this.enqueue(slot, () => this.send(slot, msg, transfer));
+    return this.enqueue(slot, () => this.send(slot, msg, transfer), msg.op !== 'add');
   }
 
   /** The slot's running worker, or throws. */

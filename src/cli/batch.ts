@@ -5,7 +5,7 @@
  *
  * ```
  * constrain bench batch --tokenizer T [--schemas DIR|FILES] [--batch 8,32,64] [--workers 1,2]
- *                       [--steps N] [--rounds N] [--seed N] [--json]
+ *                       [--steps N] [--rounds N] [--seed N] [--max-mask-ms N] [--json]
  * ```
  * Prints a table (with `--json`: one JSON line, last).
  */
@@ -26,6 +26,7 @@ export interface BenchBatchOptions {
   steps: number;
   rounds: number;
   seed: number;
+  maxMaskMs: number;
   json?: boolean;
 }
 
@@ -59,13 +60,18 @@ export function registerBatch(bench: Command): void {
     .option('--steps <n>', 'tokens per sequence and round', (v) => positiveInt('--steps', v), 32)
     .option('--rounds <n>', 'rounds (the first is the cold pass; at least 2)', (v) => positiveInt('--rounds', v), 3)
     .option('--seed <n>', 'seed of the schema order', (v) => positiveInt('--seed', v), 1)
+    .option('--max-mask-ms <n>', 'skip schemas whose warm masks average more than N ms (0: keep all)', (v) => {
+      const n = Number(v);
+      if (!(n >= 0)) throw new CommanderArgumentError(`--max-mask-ms must be a number >= 0, got "${v}"`);
+      return n;
+    }, 20)
     .option('--json', 'print the result as one JSON line (last line)')
     .action(async (opts: BenchBatchOptions) => {
       try {
         const files = listSchemaFiles(opts.schemas ?? defaultBatchSchemas());
         const result = await runBatchBench({
           tokenizer: opts.tokenizer, files, batchSizes: opts.batch, workers: opts.workers, steps: opts.steps, rounds: opts.rounds,
-          seed: opts.seed, log: (line) => process.stderr.write(line + '\n'),
+          seed: opts.seed, maxMaskMs: opts.maxMaskMs, log: (line) => process.stderr.write(line + '\n'),
         });
         process.stdout.write((opts.json ? JSON.stringify(result) : batchBenchTable(result)) + '\n');
       } catch (e) {
