@@ -7,6 +7,7 @@
  * `stories260K` converts ../shared/models/stories260K (llama2.c) into a temp
  * dir with convertLlama2c; `fixture` is ../shared/models/tiny-random-llama-fp16-onnx
  * (32k vocabulary); `builtin` is the seeded built-in model. Default: all three.
+ * Cases: `defaultE2eCases({ ordered: true })` (with the json-ordered rows).
  * Greedy, 4 prompts, one intra-op thread; see src/generation/e2e.ts for
  * what is timed. `--overlap`: the model runs in a worker thread and the
  * constraint's work overlaps the forward pass (Generator option `overlap`).
@@ -15,7 +16,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { convertLlama2c } from '../src/decode/llama2c.js';
-import { runE2eBench, type E2eSummary } from '../src/generation/e2e.js';
+import { defaultE2eCases, runE2eBench, type E2eSummary } from '../src/generation/e2e.js';
 import { Generator } from '../src/generation/generator.js';
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
@@ -54,7 +55,7 @@ for (const name of models) {
   }
   const gen = await Generator.load(dir, { threads: 1, overlap });
   try {
-    const s = await runE2eBench(gen, { maxTokens, runs });
+    const s = await runE2eBench(gen, { maxTokens, runs, cases: defaultE2eCases({ ordered: true }) });
     s.model = name;
     out.push(s);
     if (!json) {

@@ -237,10 +237,19 @@ export class WorkerLM implements LanguageModel {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ort: ortPath, signal: sig.buffer, port: port2 }, transferList: [port2] });
     // Referenced while loading (Atomics.waitAsync alone does not keep the process alive), then not.
     let seen = 0;
+    // A worker that fails to start (or dies) says so by an event, which can arrive while loading.
+    let died: Error | null = null;
+    const onDeath = (e: unknown): void => {
+      died = e instanceof Error ? e : new Error(`the model worker exited (code ${String(e)})`);
+    };
+    worker.on('error', onDeath).on('exit', onDeath);
     const settle = async (): Promise<Reply> => {
+      const t0 = Date.now();
       while (Atomics.load(sig, 0) === seen) {
-        const w = waitAsync(sig, 0, seen, WAIT_LIMIT_MS);
-        if ((w.async ? await w.value : w.value) === 'timed-out') throw new ModelLoadError(file, 'the model worker did not answer');
+        const w = waitAsync(sig, 0, seen, 200);
+        if (w.async) await w.value;
+        if (died) throw new ModelLoadError(file, `the model worker failed: ${(died as Error).message}`);
+        if (Date.now() - t0 > WAIT_LIMIT_MS) throw new ModelLoadError(file, 'the model worker did not answer');
       }
       seen++;
       return receiveMessageOnPort(port1)!.message as Reply;
@@ -269,6 +278,7 @@ export class WorkerLM implements LanguageModel {
       }
       const io = { pastNames, presentNames, hasPositionIds: info.hasPositionIds, hasUseCacheBranch, kvType: info.kvType, heads: info.numKvHeads, headDim: info.headDim, vocabSize: info.vocabSize };
       post({ op: 'io', io });
+      worker.off('exit', onDeath);
       const lm = new WorkerLM(worker, port1, sig, info);
       lm.seen = seen;
       return lm;
@@ -363,8 +373,10 @@ export class WorkerLM implements LanguageModel {
   private take(): Reply {
     const t0 = Date.now();
     while (Atomics.load(this.sig, 0) === this.seen) {
-      if (Atomics.wait(this.sig, 0, this.seen, 1000) === 'timed-out' && Date.now() - t0 > WAIT_LIMIT_MS) {
-        throw new Error('the model worker did not answer');
+      if (Atomics.wait(this.sig, 0, this.seen, 1000) === 'timed-out') {
+        // threadId turns -1 as soon as the worker stops (its 'exit' event cannot arrive while this thread waits).
+        if (this.worker.threadId === -1) throw new Error('the model worker stopped');
+        if (Date.now() - t0 > WAIT_LIMIT_MS) throw new Error('the model worker did not answer');
       }
     }
     this.seen++;
