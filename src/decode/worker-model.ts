@@ -27,8 +27,26 @@ import { describeModel, prepareLoad, sessionCreateError, type LanguageModel, typ
  * onnxruntime-node). It loads the session with the native binding (the same
  * calls as onnxruntime-node's backend, without its `setImmediate` hops) and
  * then serves commands in a synchronous loop: `Atomics.wait` on a command
- * counter, `receiveMessageOnPort`, run, reply, bump the reply counter.
+ * counter, run, reply, bump the reply counter. A decoding step (one row of
+ * logits, ids that fit) goes through shared memory only: ids and handles in
+ * the control words, logits (float16 converted here) in a shared buffer, a
+ * round trip of about 10–20 µs; anything else is a message
+ * (`receiveMessageOnPort`, about 40–60 µs).
  */
+/** Control words (Int32 indices into the shared signal buffer). */
+const C_REPLIES = 0; // replies sent (the caller waits on it)
+const C_COMMANDS = 1; // commands sent (the worker waits on it)
+const C_SEQ = 2; // the command number that is a shared-memory step
+const C_N = 3; // its ids
+const C_PAST = 4; // past cache handle
+const C_PAST_LEN = 5; // past length
+const C_OUT = 6; // handle of the new cache
+const C_KIND = 7; // reply kind: 1 logits in the shared buffer, 2 a message
+const C_VALUES = 8; // logits values the model returned
+const C_IDS = 16; // first id
+/** Most ids a shared-memory step carries (longer passes go by message). */
+const IDS_CAP = 256;
+
 const WORKER_SOURCE = String.raw`
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
 const path = require('node:path');
@@ -36,6 +54,14 @@ const ort = require(workerData.ort);
 const { binding, initOrt } = require(path.join(path.dirname(workerData.ort), 'binding.js'));
 const sig = new Int32Array(workerData.signal);
 const port = workerData.port;
+let shared = null;
+const H2F = new Float32Array(65536);
+for (let h = 0; h < 65536; h++) {
+  const sg = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const m = h & 0x3ff;
+  H2F[h] = e === 0 ? sg * m * 2 ** -24 : e === 31 ? (m ? NaN : sg * Infinity) : sg * (1 + m / 1024) * 2 ** (e - 15);
+}
 const TYPES = [undefined, 'float32', 'uint8', 'int8', 'uint16', 'int16', 'int32', 'int64', 'string', 'bool', 'float16', 'float64', 'uint32', 'uint64'];
 let session = null;
 let io = null;
@@ -43,6 +69,7 @@ let fetches = null;
 const caches = new Map();
 function reply(msg, transfer) {
   port.postMessage(msg, transfer || []);
+  sig[${C_KIND}] = 2;
   Atomics.add(sig, 0, 1);
   Atomics.notify(sig, 0);
 }
@@ -57,6 +84,48 @@ function meta(list) {
 function tensor(r) {
   return r instanceof ort.Tensor ? r : new ort.Tensor(r.type, r.data, r.dims);
 }
+function runModel(ids, pastHandle, pastLength, outHandle) {
+  const s = ids.length;
+  const total = pastLength + s;
+  const idData = new BigInt64Array(s);
+  for (let i = 0; i < s; i++) idData[i] = BigInt(ids[i]);
+  const feeds = {
+    input_ids: new ort.Tensor('int64', idData, [1, s]),
+    attention_mask: new ort.Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]),
+  };
+  if (io.hasPositionIds) {
+    const pos = new BigInt64Array(s);
+    for (let i = 0; i < s; i++) pos[i] = BigInt(pastLength + i);
+    feeds.position_ids = new ort.Tensor('int64', pos, [1, s]);
+  }
+  if (io.hasUseCacheBranch) feeds.use_cache_branch = new ort.Tensor('bool', new Uint8Array([pastLength > 0 ? 1 : 0]), [1]);
+  const past = caches.get(pastHandle);
+  if (!past) throw new Error('internal: unknown KV cache handle ' + pastHandle);
+  for (let i = 0; i < io.pastNames.length; i++) feeds[io.pastNames[i]] = past[i];
+  const out = session.run(feeds, fetches, {});
+  caches.set(outHandle, io.presentNames.map((n) => tensor(out[n])));
+  return out;
+}
+
+/** A decoding step through shared memory (see the module doc). */
+function runShared() {
+  const n = sig[${C_N}];
+  const out = runModel(sig.subarray(${C_IDS}, ${C_IDS} + n), sig[${C_PAST}], sig[${C_PAST_LEN}], sig[${C_OUT}]);
+  const lt = out.logits;
+  const raw = lt.data;
+  const V = io.vocabSize;
+  if (raw.length !== n * V) {
+    reply({ ok: true, logits: new Float32Array(0), values: raw.length, dims: Array.from(lt.dims) });
+    return;
+  }
+  const off = (n - 1) * V;
+  if (raw instanceof Uint16Array) for (let i = 0; i < V; i++) shared[i] = H2F[raw[off + i]];
+  else shared.set(off ? raw.subarray(off, off + V) : raw);
+  sig[${C_VALUES}] = raw.length;
+  sig[${C_KIND}] = 1;
+  Atomics.add(sig, 0, 1);
+  Atomics.notify(sig, 0);
+}
 function handle(m) {
   if (m.op === 'load') {
     initOrt();
@@ -65,6 +134,7 @@ function handle(m) {
     reply({ ok: true, inputs: meta(session.inputMetadata), outputs: meta(session.outputMetadata) });
   } else if (m.op === 'io') {
     io = m.io;
+    shared = new Float32Array(m.logits);
     fetches = {};
     for (const o of session.outputMetadata) fetches[o.name] = null;
     const empty = io.pastNames.map(() => io.kvType === 'float16'
@@ -72,26 +142,7 @@ function handle(m) {
       : new ort.Tensor('float32', new Float32Array(0), [1, io.heads, 0, io.headDim]));
     caches.set(0, empty);
   } else if (m.op === 'run') {
-    const ids = m.ids;
-    const s = ids.length;
-    const total = m.pastLength + s;
-    const idData = new BigInt64Array(s);
-    for (let i = 0; i < s; i++) idData[i] = BigInt(ids[i]);
-    const feeds = {
-      input_ids: new ort.Tensor('int64', idData, [1, s]),
-      attention_mask: new ort.Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]),
-    };
-    if (io.hasPositionIds) {
-      const pos = new BigInt64Array(s);
-      for (let i = 0; i < s; i++) pos[i] = BigInt(m.pastLength + i);
-      feeds.position_ids = new ort.Tensor('int64', pos, [1, s]);
-    }
-    if (io.hasUseCacheBranch) feeds.use_cache_branch = new ort.Tensor('bool', new Uint8Array([m.pastLength > 0 ? 1 : 0]), [1]);
-    const past = caches.get(m.past);
-    if (!past) throw new Error('internal: unknown KV cache handle ' + m.past);
-    for (let i = 0; i < io.pastNames.length; i++) feeds[io.pastNames[i]] = past[i];
-    const out = session.run(feeds, fetches, {});
-    caches.set(m.out, io.presentNames.map((n) => tensor(out[n])));
+    const out = runModel(m.ids, m.past, m.pastLength, m.out);
     const lt = out.logits;
     const raw = lt.data;
     const V = io.vocabSize;
@@ -122,6 +173,14 @@ let seen = 0;
 for (;;) {
   while (Atomics.load(sig, 1) === seen) Atomics.wait(sig, 1, seen);
   seen++;
+  if (Atomics.load(sig, ${C_SEQ}) === seen) {
+    try {
+      runShared();
+    } catch (e) {
+      reply({ ok: false, error: String((e && e.message) || e) });
+    }
+    continue;
+  }
   const got = receiveMessageOnPort(port);
   if (!got) continue;
   const m = got.message;
@@ -192,6 +251,8 @@ export interface PendingForward {
 
 interface Reply {
   ok: boolean;
+  /** The logits are in the shared buffer. */
+  shared?: boolean;
   error?: string;
   logits?: Float32Array | Uint16Array;
   values?: number;
@@ -207,17 +268,21 @@ export class WorkerLM implements LanguageModel {
   private readonly worker: Worker;
   private readonly port: MessagePort;
   private readonly sig: Int32Array;
+  /** One row of logits, written by the worker for a shared-memory step. */
+  private readonly sharedLogits: Float32Array;
   private seen = 0;
+  private sent = 0;
   private nextHandle = 1;
   private busy = false;
   private closed = false;
   private readonly empty: WorkerKvCache;
   private readonly registry: FinalizationRegistry<number>;
 
-  private constructor(worker: Worker, port: MessagePort, sig: Int32Array, info: ModelInfo) {
+  private constructor(worker: Worker, port: MessagePort, sig: Int32Array, sharedLogits: Float32Array, info: ModelInfo) {
     this.worker = worker;
     this.port = port;
     this.sig = sig;
+    this.sharedLogits = sharedLogits;
     this.info = info;
     this.empty = new WorkerKvCache(this, 0, 0);
     this.registry = new FinalizationRegistry((h) => {
@@ -232,7 +297,7 @@ export class WorkerLM implements LanguageModel {
   static async load(dir: string, options: LoadModelOptions = {}): Promise<WorkerLM> {
     const { ep, file, root, sessionOptions } = prepareLoad(dir, options);
     const { port1, port2 } = new MessageChannel();
-    const sig = new Int32Array(new SharedArrayBuffer(8));
+    const sig = new Int32Array(new SharedArrayBuffer((C_IDS + IDS_CAP) * 4));
     const ortPath = createRequire(import.meta.url).resolve('onnxruntime-node');
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ort: ortPath, signal: sig.buffer, port: port2 }, transferList: [port2] });
     // Referenced while loading (Atomics.waitAsync alone does not keep the process alive), then not.
@@ -245,8 +310,8 @@ export class WorkerLM implements LanguageModel {
     worker.on('error', onDeath).on('exit', onDeath);
     const settle = async (): Promise<Reply> => {
       const t0 = Date.now();
-      while (Atomics.load(sig, 0) === seen) {
-        const w = waitAsync(sig, 0, seen, 200);
+      while (Atomics.load(sig, C_REPLIES) === seen) {
+        const w = waitAsync(sig, C_REPLIES, seen, 200);
         if (w.async) await w.value;
         if (died) throw new ModelLoadError(file, `the model worker failed: ${(died as Error).message}`);
         if (Date.now() - t0 > WAIT_LIMIT_MS) throw new ModelLoadError(file, 'the model worker did not answer');
@@ -254,10 +319,12 @@ export class WorkerLM implements LanguageModel {
       seen++;
       return receiveMessageOnPort(port1)!.message as Reply;
     };
+    let sent = 0;
     const post = (m: unknown): void => {
       port1.postMessage(m);
-      Atomics.add(sig, 1, 1);
-      Atomics.notify(sig, 1);
+      sent++;
+      Atomics.add(sig, C_COMMANDS, 1);
+      Atomics.notify(sig, C_COMMANDS);
     };
     post({ op: 'load', file, options: sessionOptions });
     const r = await settle();
@@ -277,10 +344,12 @@ export class WorkerLM implements LanguageModel {
         }
       }
       const io = { pastNames, presentNames, hasPositionIds: info.hasPositionIds, hasUseCacheBranch, kvType: info.kvType, heads: info.numKvHeads, headDim: info.headDim, vocabSize: info.vocabSize };
-      post({ op: 'io', io });
+      const sharedLogits = new Float32Array(new SharedArrayBuffer(info.vocabSize * 4));
+      post({ op: 'io', io, logits: sharedLogits.buffer });
       worker.off('exit', onDeath);
-      const lm = new WorkerLM(worker, port1, sig, info);
+      const lm = new WorkerLM(worker, port1, sig, sharedLogits, info);
       lm.seen = seen;
+      lm.sent = sent;
       return lm;
     } catch (e) {
       await worker.terminate();
@@ -310,7 +379,21 @@ export class WorkerLM implements LanguageModel {
       throw new LimitExceededError('maxPositions', this.info.maxPositions, `sequence of ${total} positions (model ${this.info.dir})`);
     }
     const out = this.nextHandle++;
-    this.post({ op: 'run', ids: Int32Array.from(ids), past: p.handle, pastLength: p.length, out, all: allRows });
+    if ((!allRows || s === 1) && s <= IDS_CAP) {
+      // A decoding step: through shared memory only.
+      const c = this.sig;
+      c[C_N] = s;
+      c[C_PAST] = p.handle;
+      c[C_PAST_LEN] = p.length;
+      c[C_OUT] = out;
+      for (let i = 0; i < s; i++) c[C_IDS + i] = ids[i]!;
+      this.sent++;
+      Atomics.store(c, C_SEQ, this.sent);
+      Atomics.add(c, C_COMMANDS, 1);
+      Atomics.notify(c, C_COMMANDS);
+    } else {
+      this.post({ op: 'run', ids: Int32Array.from(ids), past: p.handle, pastLength: p.length, out, all: allRows });
+    }
     this.busy = true;
     let taken = false;
     return {
@@ -325,7 +408,7 @@ export class WorkerLM implements LanguageModel {
         if (r.values !== s * V) {
           throw new ModelLoadError(this.info.file, `logits has ${r.values} values, expected ${s}×${V} (shape ${(r.dims ?? []).join('x')})`);
         }
-        const logits = r.logits instanceof Uint16Array ? halfToFloat32(r.logits) : r.logits!;
+        const logits = r.shared ? this.sharedLogits.slice() : r.logits instanceof Uint16Array ? halfToFloat32(r.logits) : r.logits!;
         if (logits.length !== rows * V) throw new Error('internal: worker logits size');
         const present = new WorkerKvCache(this, out, total);
         this.registry.register(present, out);
@@ -365,21 +448,23 @@ export class WorkerLM implements LanguageModel {
   /** Sends a command and wakes the worker. */
   private post(m: unknown): void {
     this.port.postMessage(m);
-    Atomics.add(this.sig, 1, 1);
-    Atomics.notify(this.sig, 1);
+    this.sent++;
+    Atomics.add(this.sig, C_COMMANDS, 1);
+    Atomics.notify(this.sig, C_COMMANDS);
   }
 
   /** Blocks until the worker's next reply and returns it. */
   private take(): Reply {
     const t0 = Date.now();
-    while (Atomics.load(this.sig, 0) === this.seen) {
-      if (Atomics.wait(this.sig, 0, this.seen, 1000) === 'timed-out') {
+    while (Atomics.load(this.sig, C_REPLIES) === this.seen) {
+      if (Atomics.wait(this.sig, C_REPLIES, this.seen, 1000) === 'timed-out') {
         // threadId turns -1 as soon as the worker stops (its 'exit' event cannot arrive while this thread waits).
         if (this.worker.threadId === -1) throw new Error('the model worker stopped');
         if (Date.now() - t0 > WAIT_LIMIT_MS) throw new Error('the model worker did not answer');
       }
     }
     this.seen++;
+    if (Atomics.load(this.sig, C_KIND) === 1) return { ok: true, shared: true, values: this.sig[C_VALUES]! };
     const m = receiveMessageOnPort(this.port);
     if (!m) throw new Error('internal: the model worker signalled without a reply');
     return m.message as Reply;
