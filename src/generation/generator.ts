@@ -80,9 +80,9 @@ export interface GeneratorOptions {
   threads?: number;
   /**
    * Run the model in a worker thread so the constraint's work for the next
-   * token overlaps the forward pass (see `WorkerLM`). Default false: it pays
-   * only when a forward pass is long compared with a thread hand-off
-   * (about 0.05–0.1 ms) and a core is free for the worker.
+   * token overlaps the forward pass (see `WorkerLM`). Same output. Default
+   * false: it pays only when the constraint's work per token exceeds a thread
+   * hand-off (~15 µs) and a core is free for the worker.
    */
   overlap?: boolean;
 }
