@@ -34,6 +34,12 @@ export interface BatchBenchOptions {
   batchSizes?: readonly number[];
   /** Worker counts of the pools to time (default 1, 2). */
   workers?: readonly number[];
+  /**
+   * Simulated forward pass per step, in ms (default 0): this thread spins
+   * that long; in-process the masks come after it, with a pool they are
+   * computed during it (the overlap a server gets).
+   */
+  forwardMs?: number;
   /** Steps (tokens) per sequence and round (default 32). */
   steps?: number;
   /** Rounds; the first is the cold pass (default 3). */
@@ -93,6 +99,8 @@ export interface BatchBenchResult {
   maxMaskMs: number;
   steps: number;
   rounds: number;
+  /** Simulated forward pass per step, ms. */
+  forwardMs: number;
   cpus: number;
   /** 1-, 5-, 15-minute load averages at the start and at the end. */
   loadStart: number[];
@@ -127,6 +135,13 @@ function shuffled<T>(xs: readonly T[], rand: () => number): T[] {
     [a[i], a[j]] = [a[j]!, a[i]!];
   }
   return a;
+}
+
+/** Busy-waits `ms` milliseconds (a forward pass that holds this thread, as onnxruntime-node's run does). */
+function spin(ms: number): void {
+  if (ms <= 0) return;
+  const end = performance.now() + ms;
+  while (performance.now() < end);
 }
 
 /** FNV-1a over a row's words. */
@@ -242,6 +257,7 @@ export async function runBatchBench(opts: BatchBenchOptions): Promise<BatchBench
   const workerCounts = opts.workers ?? [1, 2];
   const steps = opts.steps ?? 32;
   const rounds = opts.rounds ?? 3;
+  const forwardMs = opts.forwardMs ?? 0;
   if (!(rounds >= 2)) throw new InvalidArgumentError('rounds must be at least 2 (the first is the cold pass)');
   const loadStart = loadavg().map((x) => Math.round(x * 100) / 100);
   const vocab = await Vocabulary.fromFile(opts.tokenizer);
@@ -274,6 +290,7 @@ export async function runBatchBench(opts: BatchBenchOptions): Promise<BatchBench
     for (let r = 0; r < rounds; r++) {
       for (let k = 0; k < steps; k++) {
         const t0 = performance.now();
+        spin(forwardMs);
         for (let i = 0; i < b; i++) matchers[i]!.fillNextTokenBitmask(rowViews[i]!);
         for (let i = 0; i < b; i++) {
           if (!matchers[i]!.acceptToken(work[i]!.tokens[k]!)) throw new Error(`${work[i]!.id}: token ${k} rejected in-process`);
@@ -309,12 +326,17 @@ export async function runBatchBench(opts: BatchBenchOptions): Promise<BatchBench
           // Step k: fill masks for token k (together with accepting token k-1), then, after the last, accept it alone.
           for (let k = 0; k < steps; k++) {
             const t1 = performance.now();
-            if (k === 0) await pool.fillMasks(seqs, masks);
+            // The workers fill the masks while this thread runs the (simulated) forward pass.
+            let pending: Promise<unknown>;
+            if (k === 0) pending = pool.fillMasks(seqs, masks);
             else {
               for (let i = 0; i < b; i++) tokens[i] = work[i]!.tokens[k - 1]!;
-              const ok = await pool.step(seqs, tokens, masks);
-              if (!ok.every(Boolean)) throw new Error(`pool rejected token ${k - 1}`);
+              pending = pool.step(seqs, tokens, masks).then((ok) => {
+                if (!ok.every(Boolean)) throw new Error(`pool rejected token ${k - 1}`);
+              });
             }
+            spin(forwardMs);
+            await pending;
             let dt = performance.now() - t1;
             if (k === steps - 1) {
               for (let i = 0; i < b; i++) tokens[i] = work[i]!.tokens[k]!;
@@ -343,7 +365,7 @@ export async function runBatchBench(opts: BatchBenchOptions): Promise<BatchBench
   return {
     tokenizer: opts.tokenizer, vocabSize: vocab.size, schemas: workloads.length,
     fromInstances: workloads.filter((x) => !x.id.endsWith('(random walk)')).length, skippedSlow: skipped, maxMaskMs,
-    steps, rounds, cpus: availableParallelism(), loadStart, loadEnd: loadavg().map((x) => Math.round(x * 100) / 100), poolStartMs, rows,
+    steps, rounds, forwardMs, cpus: availableParallelism(), loadStart, loadEnd: loadavg().map((x) => Math.round(x * 100) / 100), poolStartMs, rows,
   };
 }
 
@@ -359,7 +381,8 @@ export function batchBenchTable(r: BatchBenchResult): string {
   const fmt = (l: string[]): string => l.map((s, c) => (c < 2 ? s.padEnd(width[c]!) : s.padStart(width[c]!))).join('  ');
   return [
     `${r.tokenizer} (${r.vocabSize} logits), ${r.schemas} schemas (${r.fromInstances} driven by a test instance; ${r.skippedSlow} skipped with masks over ${r.maxMaskMs} ms), ` +
-      `${r.steps} steps x ${r.rounds} rounds; us per step (all masks of the batch + tokens accepted); cold = round 1 (in-process caches are shared with earlier batches)`,
+      `${r.steps} steps x ${r.rounds} rounds; us per step (all masks of the batch + tokens accepted` +
+      `${r.forwardMs ? ` + a ${r.forwardMs} ms simulated forward pass, overlapped by the pool` : ''}); cold = round 1 (in-process caches are shared with earlier batches)`,
     fmt(head),
     ...lines.map(fmt),
     `load average ${r.loadStart.join(' ')} at start, ${r.loadEnd.join(' ')} at end; ${r.cpus} CPUs: the pool's speedup is bounded by free cores`,

@@ -95,8 +95,10 @@ class Slot {
   /** Live sequences on this worker. */
   sequences = 0;
   readonly pending = new Map<number, Pending>();
-  /** Requests to this worker run one at a time, in call order. */
+  /** Requests to this worker run one at a time, in call order: the last one's settlement. */
   chain: Promise<unknown> = Promise.resolve();
+  /** Requests started or waiting on this worker. */
+  queued = 0;
   /** Whether the current worker has said it is ready. */
   ready = false;
   /** Rejects the start of the current worker, until it is ready. */
@@ -331,7 +333,7 @@ export class BatchMaskPool {
       const m = idx.length;
       if (m > slot.cap) await this.grow(slot, m);
       let bufferId = 0;
-      if (masks) bufferId = await this.register(slot, masks.buffer as SharedArrayBuffer);
+      if (masks) bufferId = slot.buffers.get(masks.buffer as SharedArrayBuffer) ?? (await this.register(slot, masks.buffer as SharedArrayBuffer));
       const { data, cap, ctl } = slot;
       for (let j = 0; j < m; j++) data[Data.Seqs * cap + j] = seqs[idx[j]!]!;
       if (tokens) for (let j = 0; j < m; j++) data[Data.Tokens * cap + j] = tokens[idx[j]!]!;
@@ -502,13 +504,18 @@ export class BatchMaskPool {
    */
   private enqueue<T>(slot: Slot, fn: () => Promise<T>, namesSequences = true): Promise<T> {
     const generation = slot.generation;
-    const p = slot.chain.then(() => {
+    const start = (): Promise<T> => {
       if (namesSequences && slot.generation !== generation && !this.closed) {
         throw new BatchPoolError('SEQUENCE_LOST', `batch worker ${slot.index} exited before this request ran; its sequences are lost`);
       }
       return fn();
-    });
-    slot.chain = p.catch(() => undefined);
+    };
+    // Idle worker: start now, so the request is posted before this call returns (the caller
+    // may block this thread next, e.g. in a forward pass, while the worker computes).
+    const p = slot.queued === 0 ? (async () => start())() : slot.chain.then(start);
+    slot.queued++;
+    const done = p.then(() => undefined, () => undefined).then(() => void slot.queued--);
+    slot.chain = done;
     return p;
   }
 

@@ -5,7 +5,7 @@
  *
  * ```
  * constrain bench batch --tokenizer T [--schemas DIR|FILES] [--batch 8,32,64] [--workers 1,2]
- *                       [--steps N] [--rounds N] [--seed N] [--max-mask-ms N] [--json]
+ *                       [--steps N] [--rounds N] [--seed N] [--max-mask-ms N] [--forward-ms F] [--json]
  * ```
  * Prints a table (with `--json`: one JSON line, last).
  */
@@ -27,6 +27,7 @@ export interface BenchBatchOptions {
   rounds: number;
   seed: number;
   maxMaskMs: number;
+  forwardMs: number;
   json?: boolean;
 }
 
@@ -65,13 +66,18 @@ export function registerBatch(bench: Command): void {
       if (!(n >= 0)) throw new CommanderArgumentError(`--max-mask-ms must be a number >= 0, got "${v}"`);
       return n;
     }, 20)
+    .option('--forward-ms <n>', 'simulated forward pass per step (this thread busy): in-process masks follow it, pool masks overlap it', (v) => {
+      const n = Number(v);
+      if (!(n >= 0)) throw new CommanderArgumentError(`--forward-ms must be a number >= 0, got "${v}"`);
+      return n;
+    }, 0)
     .option('--json', 'print the result as one JSON line (last line)')
     .action(async (opts: BenchBatchOptions) => {
       try {
         const files = listSchemaFiles(opts.schemas ?? defaultBatchSchemas());
         const result = await runBatchBench({
           tokenizer: opts.tokenizer, files, batchSizes: opts.batch, workers: opts.workers, steps: opts.steps, rounds: opts.rounds,
-          seed: opts.seed, maxMaskMs: opts.maxMaskMs, log: (line) => process.stderr.write(line + '\n'),
+          seed: opts.seed, maxMaskMs: opts.maxMaskMs, forwardMs: opts.forwardMs, log: (line) => process.stderr.write(line + '\n'),
         });
         process.stdout.write((opts.json ? JSON.stringify(result) : batchBenchTable(result)) + '\n');
       } catch (e) {

@@ -133,6 +133,20 @@ describe('BatchMaskPool with real workers', () => {
     await pool.remove([s]);
   });
 
+  it('posts a step before returning: workers fill rows while this thread is blocked', async () => {
+    const s = await pool.add({ kind: 'regex', pattern: '[a-c]*' });
+    const masks = pool.allocateMasks(1);
+    await pool.fillMasks([s], masks); // registers the buffer with the worker
+    masks.fill(0);
+    const p = pool.fillMasks([s], masks);
+    const deadline = Date.now() + 10_000;
+    let seen = false;
+    while (!seen && Date.now() < deadline) for (let i = 0; i < masks.length; i++) if (Atomics.load(masks, i) !== 0) seen = true;
+    expect(seen).toBe(true);
+    await p;
+    await pool.remove([s]);
+  });
+
   it('rejects add with the in-process error class, code and message', async () => {
     const cases: [GrammarSpec, () => unknown, new (...a: never[]) => Error][] = [
       [{ kind: 'regex', pattern: '(?<=a)b' }, () => compileRegex('(?<=a)b', vocab), UnsupportedFeatureError],
