@@ -9,7 +9,7 @@ import { parseRegex } from '../regex/index.js';
 import { RuleBuilder } from './builder.js';
 import { Containers, type Member, type ObjectShape } from './containers.js';
 import { Expander } from './expand.js';
-import { cloneFlat, unnamedSchemas, type Flat, type SomeExtra } from './flat.js';
+import { applyUnevaluatedProperties, cloneFlat, unnamedSchemas, type Flat, type SomeExtra } from './flat.js';
 import { formatExpr, formatRestriction, isKnownFormat, NON_STRING_FORMATS, UNSUPPORTED_FORMATS } from './formats.js';
 import { ANNOTATIONS } from './keywords.js';
 import { dfaFromExpr, dfaOfLength, dfaOfStrings, dfaOrUnsupported, productRules, type Dfa } from './automaton.js';
@@ -229,8 +229,8 @@ export class SchemaCompiler {
 
   private flat(f: Flat, depth: number): Expr {
     if (f.unevaluatedProperties) {
-      if (f.negatedProps) this.rep.unsupported('unevaluatedProperties', f.unevaluatedProperties.where, 'with properties of a negated (not/if) schema');
-      else if (f.additional === undefined) f.additional = f.unevaluatedProperties.value;
+      const why = applyUnevaluatedProperties(f, f.unevaluatedProperties.value);
+      if (why !== undefined) this.rep.unsupported('unevaluatedProperties', f.unevaluatedProperties.where, why);
     }
     if (f.unevaluatedItems) {
       if (f.contains.length) this.rep.unsupported('unevaluatedItems', f.unevaluatedItems.where, 'with contains');

@@ -5,7 +5,7 @@
  * {@link Flat} alternatives whose union is the schema's language.
  */
 import { LimitExceededError, UnsupportedFeatureError } from '../../errors.js';
-import { addLeaf, cloneFlat, emptyFlat, unnamedSchemas, type Flat } from './flat.js';
+import { addLeaf, cloneFlat, emptyFlat, isSelfContained, unnamedSchemas, type Flat } from './flat.js';
 import { compareDec } from './numbers.js';
 import { isKnownFormat, NON_STRING_FORMATS, UNSUPPORTED_FORMATS } from './formats.js';
 import { ANNOTATIONS, CONSTRAINING } from './keywords.js';
@@ -76,12 +76,13 @@ export class Expander {
       if (s === true) continue;
       if (s === false) return;
       const neg = it.neg === true || s['$$negated'] === true;
-      if (!it.top) {
+      const closed = !it.top && isSelfContained(s);
+      if (!it.top && !closed) {
         for (const k of ['unevaluatedProperties', 'unevaluatedItems']) {
-          if (s[k] !== undefined) this.rep.unsupported(k, this.reg.where(s, k), 'inside allOf/anyOf/oneOf/not/if/$ref next to other keywords');
+          if (s[k] !== undefined) this.rep.unsupported(k, this.reg.where(s, k), 'inside allOf/anyOf/oneOf/not/if/$ref next to in-place applicators of its own');
         }
       }
-      addLeaf(f, s, this.reg, this.rep, neg, this.formats);
+      addLeaf(f, s, this.reg, this.rep, neg, this.formats, closed);
       // a contradiction: this alternative is empty, stop unfolding it
       if (f.atoms.size === 0 || (f.values !== undefined && f.values.length === 0) || requiredPropertyDead(f)) return;
       const more = this.applicators(s, it.refs, neg);
