@@ -18,8 +18,11 @@
  * hash. A sequence lives on one worker (least-loaded or round-robin), so a
  * batch call costs one round trip to each worker involved, not one per
  * sequence; steps (accept, fill) go through shared memory and `Atomics`
- * (protocol.ts), other requests are messages. Rows use the layout of `fillNextTokenBitmask`: bit `id & 31` of
- * word `id >>> 5` of the row, `ceil(vocab.size / 32)` words per row.
+ * (protocol.ts), other requests are messages. A request to an idle worker is
+ * posted before the call returns, so the workers compute while this thread
+ * runs a blocking forward pass. Rows use the layout of
+ * `fillNextTokenBitmask`: bit `id & 31` of word `id >>> 5` of the row,
+ * `ceil(vocab.size / 32)` words per row.
  *
  * Failures: a bad spec rejects `add` with the same error class and code as
  * `compile*` in-process; an error of one sequence rejects the batch call with
