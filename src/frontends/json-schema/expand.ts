@@ -279,6 +279,17 @@ export class Expander {
             if (n !== false) alts.push(typed(['array'], { contains: n }));
           }
           break;
+        case 'unevaluatedItems':
+          if (!isSelfContained(s)) throw new UnsupportedFeatureError('not', w(k), 'negating unevaluatedItems next to in-place applicators');
+          if ((s['items'] !== undefined && !Array.isArray(s['items'])) || s['additionalItems'] !== undefined) break; // every item evaluated
+          if (s['items'] !== undefined || s['prefixItems'] !== undefined || s['contains'] !== undefined) {
+            throw new UnsupportedFeatureError('not', w(k), 'negating unevaluatedItems after prefixItems or with contains');
+          }
+          {
+            const n = this.negate(v as Schema, w(k), depth + 1);
+            if (n !== false) alts.push(typed(['array'], { contains: n }));
+          }
+          break;
         case 'contains':
           if (s['minContains'] !== undefined || s['maxContains'] !== undefined) throw new UnsupportedFeatureError('not', w(k), 'negating minContains/maxContains');
           alts.push(typed(['array'], { items: this.negate(v as Schema, w(k), depth + 1) }));
@@ -299,7 +310,13 @@ export class Expander {
         case 'not':
           alts.push(v as Schema);
           break;
+        case 'unevaluatedProperties':
         case 'additionalProperties': {
+          if (k === 'unevaluatedProperties') {
+            // Self-contained, it is additionalProperties (a no-op next to one, which evaluates every key).
+            if (!isSelfContained(s)) throw new UnsupportedFeatureError('not', w(k), 'negating unevaluatedProperties next to in-place applicators');
+            if (s['additionalProperties'] !== undefined) break;
+          }
           const n = this.negate(v as Schema, w(k), depth + 1);
           if (n === false) break;
           const exclude = Object.keys((s['properties'] ?? {}) as object);

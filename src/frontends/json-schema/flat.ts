@@ -89,8 +89,10 @@ export interface Flat {
   evalNames: Set<string>;
   /** An `additionalProperties` (or a self-contained `unevaluatedProperties`) of a schema that is not negated: every key is evaluated. */
   additionalEvaluated: boolean;
-  /** `patternProperties` or `additionalProperties` came from a negated schema (keys they cover are not evaluated). */
-  negatedUnnamed: boolean;
+  /** Patterns of `patternProperties` of schemas that are not negated (keys they match are evaluated). */
+  evalPatterns: Set<string>;
+  /** Patterns of `patternProperties` of negated schemas (keys they match are not evaluated by them). */
+  negatedPatterns: Set<string>;
   /** Items came from a negated schema. */
   negatedItems: boolean;
   /** A schema object for error locations. */
@@ -133,7 +135,8 @@ export function emptyFlat(where: string): Flat {
     negatedProps: false,
     evalNames: new Set(),
     additionalEvaluated: false,
-    negatedUnnamed: false,
+    evalPatterns: new Set(),
+    negatedPatterns: new Set(),
     negatedItems: false,
     where,
   };
@@ -162,6 +165,8 @@ export function cloneFlat(f: Flat): Flat {
     additional: f.additional?.slice(),
     required: new Set(f.required),
     evalNames: new Set(f.evalNames),
+    evalPatterns: new Set(f.evalPatterns),
+    negatedPatterns: new Set(f.negatedPatterns),
     propertyNames: f.propertyNames.slice(),
     someExtra: f.someExtra.slice(),
   };
@@ -229,11 +234,13 @@ export function isSelfContained(s: SchemaObject): boolean {
  */
 export function applyUnevaluatedProperties(f: Flat, u: Schema[]): string | undefined {
   if (f.additionalEvaluated) return undefined; // every key is evaluated
-  if (f.negatedUnnamed) return 'with patternProperties/additionalProperties of a negated (not/if) schema';
+  if (f.negatedPatterns.size > 0 && f.evalPatterns.size > 0) return 'with patternProperties of both negated (not/if) and plain schemas';
+  const evaluated = f.patternProps.filter((p) => f.evalPatterns.has(p.pattern));
   for (const [k, list] of f.props) {
-    if (f.evalNames.has(k) || matching(f.patternProps, k) !== undefined) continue;
+    if (f.evalNames.has(k) || matching(evaluated, k) !== undefined) continue;
     list.push(...u);
   }
+  for (const p of f.patternProps) if (!f.evalPatterns.has(p.pattern)) p.schemas.push(...u);
   f.additional = [...(f.additional ?? []), ...u];
   return undefined;
 }
@@ -424,9 +431,10 @@ function addObjectShape(f: Flat, s: SchemaObject, reg: SchemaRegistry, closed: b
   const pKeys = Object.keys(P);
   if (pKeys.length === 0 && Q.length === 0 && A === undefined) return;
   if (negated) {
-    if (Q.length > 0 || A !== undefined) f.negatedUnnamed = true;
+    for (const q of Q) f.negatedPatterns.add(q.pattern);
   } else {
     for (const k of pKeys) f.evalNames.add(k);
+    for (const q of Q) f.evalPatterns.add(q.pattern);
     if (A !== undefined) f.additionalEvaluated = true;
   }
   // named keys already known: add this schema's view of them
