@@ -104,6 +104,12 @@ describe('WorkerLM: the model in a worker thread', () => {
     }
   });
 
+  test('a worker that stopped is reported, not waited for', async () => {
+    const w = await WorkerLM.load(dir, { threads: 1 });
+    await (w as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    expect(() => w.begin([1], null, false).wait()).toThrow(/stopped/);
+  });
+
   test('release stops the worker; later calls throw', async () => {
     const w = await WorkerLM.load(dir, { threads: 1 });
     await w.step([1]);
