@@ -22,13 +22,11 @@ export type BatchPoolErrorCode =
   | 'SEQUENCE_LOST';
 
 /** A failure of the batch pool itself (closed, worker crash, timeout, lost sequence). */
-export class BatchPoolError extends Error {
+export class BatchPoolError extends ConstrainError {
   /** Machine-readable kind. */
-  readonly code: BatchPoolErrorCode;
+  declare readonly code: BatchPoolErrorCode;
   constructor(code: BatchPoolErrorCode, message: string) {
-    super(message);
-    this.code = code;
-    this.name = 'BatchPoolError';
+    super(code, message);
   }
 }
 
