@@ -48,13 +48,22 @@ export class Expander {
   expand(conj: readonly Schema[]): Flat[] {
     const out: Flat[] = [];
     const where = conj.length && typeof conj[0] === 'object' ? this.reg.where(conj[0]) : '';
-    this.run(
-      conj.map((s) => ({ s, refs: [], top: conj.length === 1 })),
-      emptyFlat(where),
-      out,
-    );
+    const saved = this.annotations;
+    this.annotations = conj.some((s) => typeof s === 'object' && (s['unevaluatedProperties'] !== undefined || s['unevaluatedItems'] !== undefined));
+    try {
+      this.run(
+        conj.map((s) => ({ s, refs: [], top: conj.length === 1 })),
+        emptyFlat(where),
+        out,
+      );
+    } finally {
+      this.annotations = saved;
+    }
     return out;
   }
+
+  /** Whether the schema being expanded has unevaluated* (annotations of a lone `if` then matter). */
+  private annotations = false;
 
   private tick(): void {
     if (--this.budget < 0) throw new LimitExceededError('maxExpansions', this.limits.maxExpansions, 'too many combinations of anyOf/oneOf/if/dependencies');
@@ -138,6 +147,10 @@ export class Expander {
         neg = true;
       }
       out.push({ alts: [[cond, (s['then'] ?? true) as Schema], [neg, (s['else'] ?? true) as Schema]], refs });
+    } else if (s['if'] !== undefined && this.annotations) {
+      // A lone `if` constrains nothing but, when it holds, its annotations count:
+      // either it holds (with them) or nothing is assumed (fewer evaluated, never more).
+      out.push({ alts: [[s['if'] as Schema], [true]], refs });
     }
     const absent = (k: string): Schema => ({ properties: { [k]: false } });
     if (s['dependentRequired'] && typeof s['dependentRequired'] === 'object') {
