@@ -5,7 +5,7 @@
  * caught, so the oracle can fail.
  */
 import { describe, expect, test } from 'vitest';
-import { ajvValidator, checkSchema, hasImpreciseNumber } from '../../bench/ajv-check.js';
+import { ajvValidator, checkSchema, exactMultipleOf, hasImpreciseNumber } from '../../bench/ajv-check.js';
 import { randomWalk } from '../../src/bench/random-walk.js';
 import { compileJsonSchema } from '../../src/api.js';
 import { Vocabulary } from '../../src/vocab/vocabulary.js';
@@ -104,6 +104,10 @@ describe('ajv oracle', () => {
     expect(hasImpreciseNumber('1.2345678901234567')).toBe(true);
     expect(hasImpreciseNumber('1e400')).toBe(true);
     expect(hasImpreciseNumber('1.50000000000000000000')).toBe(false);
+    expect(exactMultipleOf(508383084415433, 1e-8)).toBe(true);
+    expect(exactMultipleOf(0.3, 0.1)).toBe(true);
+    expect(exactMultipleOf(0.35, 0.1)).toBe(false);
+    expect(exactMultipleOf(1e21, 7)).toBe(false);
   });
 
   test('random walks are deterministic per seed and end where EOS is allowed', () => {
