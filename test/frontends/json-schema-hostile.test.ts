@@ -8,8 +8,11 @@
 import { describe, expect, test } from 'vitest';
 import { compileJsonSchema, type CompileJsonSchemaOptions } from '../../src/api.js';
 import { ConstrainError } from '../../src/errors.js';
+import { jsonSchemaToGrammar } from '../../src/frontends/json-schema/index.js';
+import { GrammarOracle } from '../../src/testing/oracle.js';
 import type { CompiledGrammar } from '../../src/matcher/compiled.js';
 import { Vocabulary } from '../../src/vocab/vocabulary.js';
+import { makeAjv } from './json-schema/helpers.js';
 
 /** Every byte as a token, plus a few multi-byte ones; EOS is id 0. */
 const vocab = Vocabulary.fromTokens(
@@ -246,5 +249,24 @@ describe('hostile schemas: pattern bombs', () => {
       expect(o.error.code).toBe('LIMIT_EXCEEDED');
       expect(o.error.message).toMatch(/maxAutomatonStates|maxLexerStates/);
     } else expect(accepts(o.compiled, JSON.stringify({ s: 'a'.repeat(25) }))).toBe(true);
+  });
+});
+
+describe('negated dependencies (oneOf overlaps, not)', () => {
+  test('not / oneOf over dependentRequired, dependentSchemas and dependencies agree with ajv', () => {
+    const ajv = makeAjv();
+    const schemas = [
+      { oneOf: [{ not: { required: ['x'] } }, { dependencies: { x: false } }] },
+      { not: { dependencies: { a: ['b', 'c'] } } },
+      { not: { dependencies: { a: { required: ['z'] } } } },
+      { not: { dependentRequired: { a: ['b'] }, dependentSchemas: { b: { properties: { a: { type: 'string' } } } } } },
+      { oneOf: [{ dependentRequired: { a: ['b'] } }, { required: ['b'] }] },
+    ];
+    const instances = ['{}', '{"x":1}', '{"a":1}', '{"a":1,"b":2}', '{"a":1,"b":2,"c":3}', '{"a":"s","b":2}', '{"b":1}', '{"a":1,"z":1}', '1', '[]'];
+    for (const schema of schemas) {
+      const oracle = new GrammarOracle(jsonSchemaToGrammar(schema, { whitespace: 'compact', propertyOrder: 'any' }).grammar);
+      const validate = ajv.compile(schema);
+      for (const t of instances) expect(oracle.accepts(t), `${JSON.stringify(schema)} on ${t}`).toBe(validate(JSON.parse(t)));
+    }
   });
 });

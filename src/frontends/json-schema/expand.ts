@@ -359,6 +359,20 @@ export class Expander {
         case '$$notFormat':
           alts.push(typed(['string'], { format: v }));
           break;
+        case 'dependentRequired':
+        case 'dependentSchemas':
+        case 'dependencies':
+          // violated: some key k is present and (a dependency of k is absent | k's schema fails)
+          if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new UnsupportedFeatureError('not', w(k), `${k} must be an object`);
+          for (const [key, dep] of Object.entries(v as Record<string, unknown>)) {
+            if (Array.isArray(dep)) {
+              for (const d of dep) if (d !== key) alts.push(typed(['object'], { required: [key], properties: { [String(d)]: false } }));
+            } else {
+              const n = this.negate(dep as Schema, w(k), depth + 1);
+              if (n !== false) alts.push(typed(['object'], { required: [key], allOf: [n] }));
+            }
+          }
+          break;
         default:
           if (ANNOTATIONS.has(k) || !CONSTRAINING.has(k)) break;
           throw new UnsupportedFeatureError('not', w(k), `negating ${k}`);
