@@ -1,7 +1,7 @@
 /**
  * ajv oracle: everything the matcher accepts must be valid by ajv.
  *
- *   npx vite-node bench/ajv-oracle.ts -- [--limit N] [--walks K] [--seed S] [--only suite|maskbench]
+ *   npx vite-node bench/ajv-oracle.ts -- [--limit N] [--offset N] [--walks K] [--seed S] [--only suite|maskbench]
  *        [--suite DIR] [--schemas DIR] [--tokenizer T] [--json] [--verbose]
  *
  * Suite part: JSON-Schema-Test-Suite keyword files (default
@@ -11,7 +11,8 @@
  * (../shared/data/jsonschemabench-dev), whitespace as MaskBench
  * (`json.dumps`), `format` asserted (ajv-formats). For each schema the test
  * instances the matcher accepts and K random walks through the masks are
- * checked with ajv. `--limit` bounds the files of each part.
+ * checked with ajv. `--limit` bounds the files of each part (`--offset`
+ * skips the first MaskBench files, to split a run).
  *
  * Prints counts per part; `ajv-invalid accepted` must be 0 (exit code 1 otherwise).
  */
@@ -31,6 +32,7 @@ const opt = (name: string): string | undefined => {
 const flag = (name: string): boolean => args.includes(name);
 const shared = process.env.CONSTRAIN_SHARED ?? join(process.cwd(), '..', 'shared');
 const limit = opt('--limit') ? Number(opt('--limit')) : Infinity;
+const offset = opt('--offset') ? Number(opt('--offset')) : 0;
 const walks = opt('--walks') ? Number(opt('--walks')) : 3;
 const seed = opt('--seed') ? Number(opt('--seed')) : 1;
 const only = opt('--only');
@@ -77,7 +79,7 @@ if (only !== 'suite') {
   const t0 = performance.now();
   const dir = opt('--schemas') ?? join(shared, 'data', 'jsonschemabench-dev');
   const total = emptyCounts();
-  const files = listSchemaFiles([dir]).slice(0, limit);
+  const files = listSchemaFiles([dir]).slice(offset, offset + limit);
   files.forEach((f, i) => {
     const file = loadSchemaFile(f);
     const c = checkSchema({
