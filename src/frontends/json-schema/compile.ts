@@ -233,9 +233,12 @@ export class SchemaCompiler {
       if (why !== undefined) this.rep.unsupported('unevaluatedProperties', f.unevaluatedProperties.where, why);
     }
     if (f.unevaluatedItems) {
-      if (f.contains.length) this.rep.unsupported('unevaluatedItems', f.unevaluatedItems.where, 'with contains');
-      else if (f.negatedItems) this.rep.unsupported('unevaluatedItems', f.unevaluatedItems.where, 'with items of a negated (not/if) schema');
-      else if (f.items === undefined) f.items = f.unevaluatedItems.value;
+      if (f.negatedItems) this.rep.unsupported('unevaluatedItems', f.unevaluatedItems.where, 'with items of a negated (not/if) schema');
+      else if (f.items === undefined) {
+        // Items matching a `contains` are evaluated: the others (after the prefix) must satisfy unevaluatedItems.
+        const u = f.unevaluatedItems.value;
+        f.items = f.contains.length === 0 ? u : [{ anyOf: [...f.contains.map((c) => c.schema), u.length === 1 ? u[0]! : { allOf: u }] }];
+      }
     }
     if (f.values !== undefined) return this.finite(f, depth);
     const parts: Expr[] = [];
