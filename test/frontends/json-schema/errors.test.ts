@@ -37,7 +37,7 @@ describe('unsupported keywords', () => {
       '/oneOf',
       'unsupported oneOf at /oneOf: branches not provably disjoint and not negatable (unsupported not at /oneOf/1/format: negating format regex); read as anyOf',
     ],
-    ['not', { not: { dependentRequired: { a: ['b'] } } }, '/not/dependentRequired', 'unsupported not at /not/dependentRequired: negating dependentRequired'],
+    ['not', { not: { prefixItems: [true] } }, '/not/prefixItems', 'unsupported not at /not/prefixItems: negating prefixItems'],
     ['$ref', { properties: { a: { $ref: '#/$defs/missing' } } }, '/properties/a/$ref', 'unsupported $ref at /properties/a/$ref: unresolvable reference https://constrain.invalid/root.json#/$defs/missing'],
     [
       '$ref',
