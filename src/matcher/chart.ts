@@ -21,6 +21,7 @@
 import { LimitExceededError } from '../errors.js';
 import { DEAD, type LexerTable } from '../automaton/lexer.js';
 import { NO_SYMBOL, type ParserTables } from './tables.js';
+import { JsonTracker } from './json-tracker.js';
 
 /** Limits enforced while parsing. */
 export interface ChartLimits {
@@ -43,6 +44,8 @@ export class EarleyChart {
   private readonly lx: LexerTable;
   private readonly maxItems: number;
   private readonly acceptCore: number;
+  /** JSON structure per set, for the guards; null when the grammar has none. */
+  private tr: JsonTracker | null;
 
   private itemCore = new Int32Array(1024);
   private itemOrigin = new Int32Array(1024);
@@ -85,6 +88,7 @@ export class EarleyChart {
     this.acceptCore = tables.core(sp, tables.prodLen[sp]!);
     this.lexSeen = new Int32Array(lexer.lexemes.length);
     this.lexScratch = new Int32Array(lexer.lexemes.length);
+    this.tr = tables.guards.length > 0 ? new JsonTracker(tables.guards) : null;
     this.reset();
   }
 
@@ -95,6 +99,7 @@ export class EarleyChart {
     this.numSets = 0;
     this.setItemStart[0] = 0;
     this.setThreadStart[0] = 0;
+    if (this.tr !== null) this.tr.reset();
     this.beginSet();
     this.add(this.t.prodCore0[this.t.startProduction]!, 0);
     this.finishSet(0, 0);
@@ -170,6 +175,7 @@ export class EarleyChart {
     }
     if (this.threadsLen === threadBase) return false;
     const n = k + 1;
+    if (this.tr !== null) this.tr.step(n, b);
     // A live thread always leads somewhere, so the set is viable; whether it
     // accepts is known once its pending endings are materialized.
     this.setAccept[n] = 0;
@@ -209,6 +215,7 @@ export class EarleyChart {
     const k = this.numSets - 1;
     const itemBase = this.itemsLen;
     const threadBase = this.threadsLen;
+    if (this.tr !== null) this.tr.copy(k + 1);
     this.beginSet();
     for (let a = 0; a < lexemes.length; a++) this.scanLexeme(origin, -lexemes[a]! - 1);
     let accept = 0;
@@ -231,6 +238,12 @@ export class EarleyChart {
     this.numSets -= n;
     this.itemsLen = this.setItemStart[this.numSets]!;
     this.threadsLen = this.setThreadStart[this.numSets]!;
+    if (this.tr !== null) this.tr.truncate(this.numSets);
+  }
+
+  /** The JSON structure tracker of a grammar with guards (null without). */
+  get tracker(): JsonTracker | null {
+    return this.tr;
   }
 
   /** Number of bytes consumed. */
@@ -251,6 +264,7 @@ export class EarleyChart {
     other.setAccept = this.setAccept.slice();
     other.setDone = this.setDone.slice();
     other.numSets = this.numSets;
+    if (this.tr !== null && other.tr !== null) this.tr.copyTo(other.tr);
   }
 
   private growSets(): void {
@@ -343,13 +357,17 @@ export class EarleyChart {
     const t = this.t;
     const coreNext = t.coreNext;
     const coreComplete = t.coreComplete;
+    const ntGuard = t.ntGuard;
     for (let i = start; i < this.itemsLen; i++) {
       const c = this.itemCore[i]!;
       const o = this.itemOrigin[i]!;
       const nx = coreNext[c]!;
       if (nx >= 0) {
-        const pe = t.ntProdStart[nx + 1]!;
-        for (let p = t.ntProdStart[nx]!; p < pe; p++) this.add(t.prodCore0[t.ntProds[p]!]!, k);
+        const g = ntGuard[nx]!;
+        if (g < 0 || this.tr!.check(g, k)) {
+          const pe = t.ntProdStart[nx + 1]!;
+          for (let p = t.ntProdStart[nx]!; p < pe; p++) this.add(t.prodCore0[t.ntProds[p]!]!, k);
+        }
         if (t.nullable[nx] && !t.isRepeat(c)) this.add(t.advance(c), o);
       }
       if (coreComplete[c] && o !== k) {
