@@ -355,13 +355,13 @@ export class EarleyChart {
    */
   private finishSet(k: number, start: number): number {
     const t = this.t;
-    const coreNext = t.coreNext;
-    const coreComplete = t.coreComplete;
+    // `t.coreNext` / `t.coreComplete` are re-read: interning a new core (in
+    // `t.advance`) may grow and replace them.
     const ntGuard = t.ntGuard;
     for (let i = start; i < this.itemsLen; i++) {
       const c = this.itemCore[i]!;
       const o = this.itemOrigin[i]!;
-      const nx = coreNext[c]!;
+      const nx = t.coreNext[c]!;
       if (nx >= 0) {
         const g = ntGuard[nx]!;
         if (g < 0 || this.tr!.check(g, k)) {
@@ -370,12 +370,12 @@ export class EarleyChart {
         }
         if (t.nullable[nx] && !t.isRepeat(c)) this.add(t.advance(c), o);
       }
-      if (coreComplete[c] && o !== k) {
+      if (t.coreComplete[c] && o !== k) {
         const lhs = t.prodLhs[t.coreProd[c]!]!;
         const end = this.setItemStart[o + 1]!;
         for (let j = this.setItemStart[o]!; j < end; j++) {
           const cj = this.itemCore[j]!;
-          if (coreNext[cj] === lhs) this.add(t.advance(cj), this.itemOrigin[j]!);
+          if (t.coreNext[cj] === lhs) this.add(t.advance(cj), this.itemOrigin[j]!);
         }
       }
     }
@@ -385,7 +385,7 @@ export class EarleyChart {
     let accept = 0;
     for (let i = start; i < this.itemsLen; i++) {
       const c = this.itemCore[i]!;
-      const nx = coreNext[c]!;
+      const nx = t.coreNext[c]!;
       if (nx < 0 && nx !== NO_SYMBOL) {
         const lex = -nx - 1;
         if (this.lexSeen[lex] !== stamp) {
