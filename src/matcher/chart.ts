@@ -46,6 +46,8 @@ export class EarleyChart {
   private readonly acceptCore: number;
   /** JSON structure per set, for the guards; null when the grammar has none. */
   private tr: JsonTracker | null;
+  /** Set while building an unguarded kernel (see {@link pushKernel}). */
+  private unguarded = false;
 
   private itemCore = new Int32Array(1024);
   private itemOrigin = new Int32Array(1024);
@@ -209,17 +211,24 @@ export class EarleyChart {
    * `origin` gives: the advanced items of
    * that set, their closure and a new thread. No byte is consumed; it stands
    * for "a lexeme ended here" when checking token rests. Returns whether the
-   * set is viable (pushed); pop it with `popBytes(1)`.
+   * set is viable (pushed); pop it with `popBytes(1)`. With `unguarded`,
+   * guards are taken to hold: a superset of the kernel's items and lexemes
+   * (only for pre-checks: bytes no thread of it takes are dead).
    */
-  pushKernel(origin: number, lexemes: Int32Array): boolean {
+  pushKernel(origin: number, lexemes: Int32Array, unguarded = false): boolean {
     const k = this.numSets - 1;
+    this.unguarded = unguarded;
     const itemBase = this.itemsLen;
     const threadBase = this.threadsLen;
     if (this.tr !== null) this.tr.copy(k + 1);
     this.beginSet();
     for (let a = 0; a < lexemes.length; a++) this.scanLexeme(origin, -lexemes[a]! - 1);
     let accept = 0;
-    if (this.itemsLen > itemBase) accept = this.finishSet(k + 1, itemBase);
+    try {
+      if (this.itemsLen > itemBase) accept = this.finishSet(k + 1, itemBase);
+    } finally {
+      this.unguarded = false;
+    }
     if (this.threadsLen === threadBase && accept === 0) {
       this.itemsLen = itemBase;
       return false;
@@ -364,7 +373,7 @@ export class EarleyChart {
       const nx = t.coreNext[c]!;
       if (nx >= 0) {
         const g = ntGuard[nx]!;
-        if (g < 0 || this.tr!.check(g, k)) {
+        if (g < 0 || this.unguarded || this.tr!.check(g, k)) {
           const pe = t.ntProdStart[nx + 1]!;
           for (let p = t.ntProdStart[nx]!; p < pe; p++) this.add(t.prodCore0[t.ntProds[p]!]!, k);
         }

@@ -10,6 +10,10 @@
  * the path holds none of `{}[],:"\`. Nodes with such a "clean" path keep
  * the kernel; the others (e.g. a string's closing quote) are decided by
  * pushing the token's bytes through the chart, which is exact by itself.
+ * Those walks only visit children whose first byte some thread of the
+ * unguarded kernel takes (guards only remove items, so no other child can
+ * live): after a key's closing quote that is `:` or whitespace, not the
+ * whole vocabulary.
  */
 
 import { DEAD, type LexerTable } from '../automaton/lexer.js';
@@ -24,20 +28,9 @@ interface TriePaths {
   readonly dirty: Uint8Array;
 }
 
-/** A kernel group split by whether the crossing node's path is clean. */
-interface GroupSplit {
-  /** Clean children bucketed by byte (as in {@link KernelGroup}). */
-  readonly byteStart: Int32Array;
-  readonly children: Int32Array;
-  /** Distinct crossing nodes with a dirty path. */
-  readonly dirtyNodes: Int32Array;
-  /** All distinct crossing nodes. */
-  readonly allNodes: Int32Array;
-}
-
 const triePaths = new WeakMap<TokenTrie, TriePaths>();
-const splits = new WeakMap<KernelGroup, GroupSplit>();
 
+/** The parent of each trie node and whether its path holds a structural byte (per trie, once). */
 function pathsOf(trie: TokenTrie): TriePaths {
   let p = triePaths.get(trie);
   if (p !== undefined) return p;
@@ -58,32 +51,6 @@ function pathsOf(trie: TokenTrie): TriePaths {
   return p;
 }
 
-function splitOf(g: KernelGroup, trie: TokenTrie, paths: TriePaths): GroupSplit {
-  let s = splits.get(g);
-  if (s !== undefined) return s;
-  const byteStart = new Int32Array(257);
-  const clean: number[] = [];
-  const dirtySet = new Set<number>();
-  const allSet = new Set<number>();
-  for (let k = 0; k < g.children.length; k++) {
-    const c = g.children[k]!;
-    const par = paths.parent[c]!;
-    allSet.add(par);
-    if (paths.dirty[par]) dirtySet.add(par);
-    else {
-      clean.push(c);
-      byteStart[trie.byte[c]! + 1]!++;
-    }
-  }
-  for (let b = 0; b < 256; b++) byteStart[b + 1]! += byteStart[b]!;
-  const fill = byteStart.slice(0, 256);
-  const children = new Int32Array(clean.length);
-  for (const c of clean) children[fill[trie.byte[c]!]!++] = c;
-  s = { byteStart, children, dirtyNodes: Int32Array.from(dirtySet), allNodes: Int32Array.from(allSet) };
-  splits.set(g, s);
-  return s;
-}
-
 /**
  * Adds to `mask` the crossing tokens of the groups of one thread (origin set
  * `origin`) at the chart's current set, for a grammar with guards.
@@ -101,65 +68,120 @@ export function fillGuardedCrossing(
   const k = chart.numSets - 1;
   const plain = isPlainMode(chart.tracker!.mode(k));
   for (const g of groups) {
-    const s = splitOf(g, trie, paths);
-    if (plain && s.children.length > 0 && chart.pushKernel(origin, g.lexemes)) {
-      walkBuckets(chart, lexer, trie, s.byteStart, s.children, mask);
+    // Bytes some thread of the unguarded kernel takes: no other child can live.
+    if (!chart.pushKernel(origin, g.lexemes, true)) continue;
+    let nLive = 0;
+    for (let b = 0; b < 256; b++) if (g.byteStart[b + 1]! > g.byteStart[b]! && takesByte(chart, lexer, b)) liveBytes[nLive++] = b;
+    chart.popBytes(1);
+    if (nLive === 0) continue;
+    if (plain && chart.pushKernel(origin, g.lexemes)) {
+      const nRedo = walkBuckets(chart, lexer, trie, paths, g, nLive, mask);
       chart.popBytes(1);
+      // buckets where a guard read a key the kernel skipped: exactly, byte by byte
+      for (let r = 0; r < nRedo; r++) {
+        const b = redo[r]!;
+        for (let i = g.byteStart[b]!; i < g.byteStart[b + 1]!; i++) {
+          const c = g.children[i]!;
+          if (!paths.dirty[paths.parent[c]!]) walkChild(chart, trie, paths, c, mask, pathScratch);
+        }
+      }
     }
-    const nodes = plain ? s.dirtyNodes : s.allNodes;
-    for (let i = 0; i < nodes.length; i++) walkBelow(chart, trie, paths, nodes[i]!, mask, pathScratch);
+    // children below a dirty path (all of them outside plain modes), through the chart
+    for (let l = 0; l < nLive; l++) {
+      const b = liveBytes[l]!;
+      for (let i = g.byteStart[b]!; i < g.byteStart[b + 1]!; i++) {
+        const c = g.children[i]!;
+        if (!plain || paths.dirty[paths.parent[c]!]) walkChild(chart, trie, paths, c, mask, pathScratch);
+      }
+    }
   }
 }
 
-/** From a kernel set: the children bucketed by byte, one push per byte. */
-function walkBuckets(chart: EarleyChart, lexer: LexerTable, trie: TokenTrie, byteStart: Int32Array, children: Int32Array, mask: Uint32Array): void {
+/** The live bytes of the current group (a list). */
+const liveBytes = new Int32Array(256);
+/** Bytes whose buckets {@link walkBuckets} could not decide. */
+const redo = new Int32Array(256);
+/** Tokens found in the current bucket, kept until the bucket is known to be exact. */
+let found = new Int32Array(1024);
+let foundLen = 0;
+
+function addFound(id: number): void {
+  if (foundLen >= found.length) {
+    const f = new Int32Array(found.length * 2);
+    f.set(found);
+    found = f;
+  }
+  found[foundLen++] = id;
+}
+
+/** Whether some thread of the chart's current set takes byte `b`. */
+function takesByte(chart: EarleyChart, lexer: LexerTable, b: number): boolean {
+  for (let kt = chart.firstThread; kt < chart.endThread; kt++) {
+    const kq = chart.threadState(kt);
+    let nq = lexer.trans[kq * 256 + b]!;
+    if (nq < 0) nq = lexer.next(kq, b);
+    if (nq !== DEAD) return true;
+  }
+  return false;
+}
+
+/**
+ * From a kernel set: the clean children of the live buckets, one push per
+ * byte. Returns how many bytes it left in {@link redo}: buckets where a guard
+ * read a key whose bytes the kernel skipped (their tokens are not added).
+ */
+function walkBuckets(chart: EarleyChart, lexer: LexerTable, trie: TokenTrie, paths: TriePaths, g: KernelGroup, nLive: number, mask: Uint32Array): number {
+  const tr = chart.tracker!;
   const subtree = trie.subtreeSize;
   const depthOf = trie.depth;
   const tokStart = trie.tokStart;
   const tokIds = trie.tokIds;
-  const kt0 = chart.firstThread;
-  const kt1 = chart.endThread;
-  for (let b = 0; b < 256; b++) {
-    const cs = byteStart[b]!;
-    const ce = byteStart[b + 1]!;
-    if (cs === ce) continue;
-    let live = false;
-    for (let kt = kt0; kt < kt1 && !live; kt++) {
-      const kq = chart.threadState(kt);
-      let nq = lexer.trans[kq * 256 + b]!;
-      if (nq < 0) nq = lexer.next(kq, b);
-      live = nq !== DEAD;
-    }
-    if (!live || !chart.tryPushByte(b)) continue;
-    for (let k = cs; k < ce; k++) {
-      const c = children[k]!;
-      const te = tokStart[c + 1]!;
-      for (let t = tokStart[c]!; t < te; t++) {
-        const id = tokIds[t]!;
-        mask[id >>> 5]! |= 1 << (id & 31);
+  let nRedo = 0;
+  for (let l = 0; l < nLive; l++) {
+    const b = liveBytes[l]!;
+    if (!takesByte(chart, lexer, b)) continue;
+    tr.unknownHit = false;
+    foundLen = 0;
+    if (chart.tryPushByte(b)) {
+      for (let i = g.byteStart[b]!; i < g.byteStart[b + 1]!; i++) {
+        const c = g.children[i]!;
+        if (paths.dirty[paths.parent[c]!]) continue;
+        const te = tokStart[c + 1]!;
+        for (let t = tokStart[c]!; t < te; t++) addFound(tokIds[t]!);
+        const end = c + subtree[c]!;
+        if (end > c + 1) walkSubtree(chart, trie, c + 1, end, depthOf[c]!, null);
       }
-      const end = c + subtree[c]!;
-      if (end > c + 1) walkSubtree(chart, trie, c + 1, end, depthOf[c]!, mask);
+      chart.popBytes(1);
     }
-    chart.popBytes(1);
+    if (tr.unknownHit) {
+      redo[nRedo++] = b;
+      continue;
+    }
+    for (let i = 0; i < foundLen; i++) {
+      const id = found[i]!;
+      mask[id >>> 5]! |= 1 << (id & 31);
+    }
   }
+  return nRedo;
 }
 
-/** Pushes the path of trie node `p` through the chart, then walks the subtrees of its children. */
-function walkBelow(chart: EarleyChart, trie: TokenTrie, paths: TriePaths, p: number, mask: Uint32Array, scratch: Uint8Array): void {
+/** Pushes the path of trie node `c`'s parent through the chart, then walks the subtree of `c`. */
+function walkChild(chart: EarleyChart, trie: TokenTrie, paths: TriePaths, c: number, mask: Uint32Array, scratch: Uint8Array): void {
+  const p = paths.parent[c]!;
   const d = trie.depth[p]!;
   for (let x = p, i = d - 1; x > 0; x = paths.parent[x]!, i--) scratch[i] = trie.byte[x]!;
   let pushed = 0;
   while (pushed < d && chart.tryPushByte(scratch[pushed]!)) pushed++;
-  if (pushed === d) walkSubtree(chart, trie, p + 1, p + trie.subtreeSize[p]!, d, mask);
+  if (pushed === d) walkSubtree(chart, trie, c, c + trie.subtreeSize[c]!, d, mask);
   if (pushed > 0) chart.popBytes(pushed);
 }
 
 /**
  * Walks trie nodes `[from, to)` (a subtree whose root is at depth `base`)
- * with the chart, from its current state; sets the bits of accepted tokens.
+ * with the chart, from its current state; sets the bits of accepted tokens
+ * (or, with a null mask, adds them to the found list).
  */
-function walkSubtree(chart: EarleyChart, trie: TokenTrie, from: number, to: number, base: number, mask: Uint32Array): void {
+function walkSubtree(chart: EarleyChart, trie: TokenTrie, from: number, to: number, base: number, mask: Uint32Array | null): void {
   const byte = trie.byte;
   const subtree = trie.subtreeSize;
   const depthOf = trie.depth;
@@ -178,7 +200,8 @@ function walkSubtree(chart: EarleyChart, trie: TokenTrie, from: number, to: numb
       const te = tokStart[j + 1]!;
       for (let k = tokStart[j]!; k < te; k++) {
         const id = tokIds[k]!;
-        mask[id >>> 5]! |= 1 << (id & 31);
+        if (mask === null) addFound(id);
+        else mask[id >>> 5]! |= 1 << (id & 31);
       }
       j++;
     } else {

@@ -35,9 +35,13 @@ const G_EXTRA = 1;
 const G_MORE = 2;
 const G_CLOSE = 3;
 
-/** Scanner modes in which bytes other than `{}[],:"\` leave the state unchanged. */
+/**
+ * Scanner modes in which bytes other than `{}[],:"\` leave the state
+ * unchanged, but for the bytes of a key in progress (`KEY`: a kernel there
+ * marks the key unknown, see {@link JsonTracker.unknownHit}).
+ */
 export function isPlainMode(mode: number): boolean {
-  return mode === NORMAL || mode === NORMAL_KEY || mode === STR;
+  return mode === NORMAL || mode === NORMAL_KEY || mode === STR || mode === KEY;
 }
 
 /** Whether byte `b` can change the tracker state from a plain mode. */
@@ -60,13 +64,15 @@ interface RuntimeShape {
 interface FrameInfo {
   /** Distinct keys so far. */
   readonly keys: Set<string>;
+  /** Whether a key's text is unknown (see {@link JsonTracker.unknownHit}). */
+  readonly unknown: boolean;
   shape: RuntimeShape | null;
   declSeen: number;
   reqSeen: number;
   seen: Uint8Array | null;
 }
 
-const EMPTY_INFO: FrameInfo = { keys: new Set(), shape: null, declSeen: 0, reqSeen: 0, seen: null };
+const EMPTY_INFO: FrameInfo = { keys: new Set(), unknown: false, shape: null, declSeen: 0, reqSeen: 0, seen: null };
 
 function growI32(a: Int32Array, need: number): Int32Array<ArrayBuffer> {
   let n = a.length;
@@ -90,6 +96,14 @@ export class JsonTracker {
   private setFrame = new Int32Array(256);
   private setKeyStart = new Int32Array(256);
   private setFrameEnd = new Int32Array(256);
+  /** 1 when the key in progress lost bytes to a kernel (its text is unknown). */
+  private setUnknown = new Uint8Array(256);
+  /**
+   * Set when a guard looked at a frame whose last key is unknown: the result
+   * was a guess, and the caller (the crossing-token walk) must redo that part
+   * exactly by pushing the token's bytes.
+   */
+  unknownHit = false;
 
   // Frames: 0 is the top level.
   private fParent = new Int32Array(64);
@@ -136,6 +150,7 @@ export class JsonTracker {
     this.setMode[0] = NORMAL;
     this.setFrame[0] = 0;
     this.setKeyStart[0] = -1;
+    this.setUnknown[0] = 0;
     this.setFrameEnd[0] = this.framesLen;
   }
 
@@ -151,6 +166,7 @@ export class JsonTracker {
     let mode = this.setMode[p]!;
     let f = this.setFrame[p]!;
     let ks = this.setKeyStart[p]!;
+    let unknown = this.setUnknown[p]!;
     switch (mode) {
       case NORMAL:
       case NORMAL_KEY:
@@ -188,8 +204,9 @@ export class JsonTracker {
           mode = KEY_ESC;
         } else if (b === 0x22) {
           const g = this.newFrame(KIND_OBJ, this.fParent[f]!, f);
-          this.fKeyFrom[g] = ks + 1;
+          this.fKeyFrom[g] = unknown ? -2 : ks + 1;
           this.fKeyTo[g] = n - 1;
+          unknown = 0;
           f = g;
           mode = NORMAL;
           ks = -1;
@@ -203,17 +220,23 @@ export class JsonTracker {
     this.setMode[n] = mode;
     this.setFrame[n] = f;
     this.setKeyStart[n] = ks;
+    this.setUnknown[n] = unknown;
     this.setFrameEnd[n] = this.framesLen;
   }
 
-  /** Set `n`: the same state as set `n - 1`, no byte (a parser kernel). */
+  /**
+   * Set `n`: the state of set `n - 1` after bytes that a kernel skips (they
+   * leave a plain mode unchanged; inside a key they make its text unknown).
+   */
   copy(n: number): void {
     this.ensureSets(n + 1);
     const p = n - 1;
+    const mode = this.setMode[p]!;
     this.setByte[n] = -1;
-    this.setMode[n] = this.setMode[p]!;
+    this.setMode[n] = mode;
     this.setFrame[n] = this.setFrame[p]!;
     this.setKeyStart[n] = this.setKeyStart[p]!;
+    this.setUnknown[n] = mode === KEY || mode === KEY_ESC ? 1 : this.setUnknown[p]!;
     this.setFrameEnd[n] = this.framesLen;
   }
 
@@ -228,6 +251,7 @@ export class JsonTracker {
     if (this.fKind[f] !== KIND_OBJ) return false;
     const sh = this.gShape[g]!;
     const info = this.shapeInfo(f, sh);
+    if (info.unknown) this.unknownHit = true;
     const c = info.keys.size;
     const R = sh.reqTotal - info.reqSeen;
     const U = sh.n - info.declSeen;
@@ -256,6 +280,7 @@ export class JsonTracker {
     other.setFrame = this.setFrame.slice();
     other.setKeyStart = this.setKeyStart.slice();
     other.setFrameEnd = this.setFrameEnd.slice();
+    other.setUnknown = this.setUnknown.slice();
     other.fParent = this.fParent.slice();
     other.fKind = this.fKind.slice();
     other.fPrev = this.fPrev.slice();
@@ -274,6 +299,9 @@ export class JsonTracker {
     const m = new Uint8Array(this.setByte.length);
     m.set(this.setMode);
     this.setMode = m;
+    const u = new Uint8Array(this.setByte.length);
+    u.set(this.setUnknown);
+    this.setUnknown = u;
   }
 
   private newFrame(kind: number, parent: number, prev: number): number {
@@ -299,6 +327,7 @@ export class JsonTracker {
   /** The decoded key that frame `f` added (its bytes are in sets `fKeyFrom..fKeyTo`). */
   private keyOf(f: number): string {
     const from = this.fKeyFrom[f]!;
+    if (from === -2) return `\u0000unknown key ${f}`;
     const to = this.fKeyTo[f]!;
     if (this.scratch.length < to - from + 1) this.scratch = new Uint8Array(2 * (to - from + 1));
     let len = 0;
@@ -325,7 +354,7 @@ export class JsonTracker {
     const base = prev >= 0 ? this.info(prev) : EMPTY_INFO;
     const keys = new Set(base.keys);
     if (prev >= 0) keys.add(this.keyOf(f));
-    info = { keys, shape: null, declSeen: 0, reqSeen: 0, seen: null };
+    info = { keys, unknown: base.unknown || this.fKeyFrom[f] === -2, shape: null, declSeen: 0, reqSeen: 0, seen: null };
     this.fInfo[f] = info;
     return info;
   }
