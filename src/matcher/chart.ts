@@ -214,13 +214,15 @@ export class EarleyChart {
    * set is viable (pushed); pop it with `popBytes(1)`. With `unguarded`,
    * guards are taken to hold: a superset of the kernel's items and lexemes
    * (only for pre-checks: bytes no thread of it takes are dead).
+   * `trackerMode` (grammars with guards): the JSON tracker's mode after the
+   * bytes the kernel stands for, when they change only the mode.
    */
-  pushKernel(origin: number, lexemes: Int32Array, unguarded = false): boolean {
+  pushKernel(origin: number, lexemes: Int32Array, unguarded = false, trackerMode = -1): boolean {
     const k = this.numSets - 1;
     this.unguarded = unguarded;
     const itemBase = this.itemsLen;
     const threadBase = this.threadsLen;
-    if (this.tr !== null) this.tr.copy(k + 1);
+    if (this.tr !== null) this.tr.copy(k + 1, trackerMode);
     this.beginSet();
     for (let a = 0; a < lexemes.length; a++) this.scanLexeme(origin, -lexemes[a]! - 1);
     let accept = 0;

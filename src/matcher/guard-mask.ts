@@ -86,14 +86,97 @@ export function fillGuardedCrossing(
         }
       }
     }
-    // children below a dirty path (all of them outside plain modes), through the chart
+    // Children below a dirty path (all of them outside plain modes). Where the
+    // path only changes the tracker's mode (a string's closing quote, a
+    // comma), a kernel in that mode; otherwise through the chart.
+    let nd = 0;
     for (let l = 0; l < nLive; l++) {
       const b = liveBytes[l]!;
       for (let i = g.byteStart[b]!; i < g.byteStart[b + 1]!; i++) {
         const c = g.children[i]!;
-        if (!plain || paths.dirty[paths.parent[c]!]) walkChild(chart, trie, paths, c, mask, pathScratch);
+        if (plain && !paths.dirty[paths.parent[c]!]) continue;
+        if (nd >= dChild.length) growDirty();
+        dChild[nd] = c;
+        dMode[nd] = plain ? pathMode(chart, trie, paths, c, k, pathScratch) : -1;
+        nd++;
       }
     }
+    for (let m = 0; m < 8; m++) {
+      let any = false;
+      for (let i = 0; i < nd && !any; i++) any = dMode[i] === m;
+      if (!any || !chart.pushKernel(origin, g.lexemes, false, m)) continue;
+      walkModeChildren(chart, lexer, trie, nd, m, mask);
+      chart.popBytes(1);
+    }
+    for (let i = 0; i < nd; i++) if (dMode[i]! < 0) walkChild(chart, trie, paths, dChild[i]!, mask, pathScratch);
+  }
+}
+
+/** Dirty children of the current group (in byte order) and the tracker mode after their parent's path (-1: walk through the chart). */
+let dChild = new Int32Array(256);
+let dMode = new Int8Array(256);
+
+function growDirty(): void {
+  const c = new Int32Array(dChild.length * 2);
+  c.set(dChild);
+  dChild = c;
+  const m = new Int8Array(dMode.length * 2);
+  m.set(dMode);
+  dMode = m;
+}
+
+/** The tracker mode after the path of `c`'s parent from set `k`, or -1 when it does more than change the mode. */
+function pathMode(chart: EarleyChart, trie: TokenTrie, paths: TriePaths, c: number, k: number, scratch: Uint8Array): number {
+  const p = paths.parent[c]!;
+  const d = trie.depth[p]!;
+  for (let x = p, i = d - 1; x > 0; x = paths.parent[x]!, i--) scratch[i] = trie.byte[x]!;
+  return chart.tracker!.modeAfter(k, scratch, d);
+}
+
+/**
+ * From a kernel set (tracker mode `m`): the dirty children with mode `m`,
+ * one push per byte; a bucket where a guard read an unknown key falls back
+ * to the chart walk (its entries get mode -1).
+ */
+function walkModeChildren(chart: EarleyChart, lexer: LexerTable, trie: TokenTrie, nd: number, m: number, mask: Uint32Array): void {
+  const tr = chart.tracker!;
+  const subtree = trie.subtreeSize;
+  const depthOf = trie.depth;
+  const tokStart = trie.tokStart;
+  const tokIds = trie.tokIds;
+  let i = 0;
+  while (i < nd) {
+    if (dMode[i] !== m) {
+      i++;
+      continue;
+    }
+    const b = trie.byte[dChild[i]!]!;
+    let j = i;
+    while (j < nd && trie.byte[dChild[j]!] === b) j++;
+    if (takesByte(chart, lexer, b)) {
+      tr.unknownHit = false;
+      foundLen = 0;
+      if (chart.tryPushByte(b)) {
+        for (let x = i; x < j; x++) {
+          if (dMode[x] !== m) continue;
+          const c = dChild[x]!;
+          const te = tokStart[c + 1]!;
+          for (let t = tokStart[c]!; t < te; t++) addFound(tokIds[t]!);
+          const end = c + subtree[c]!;
+          if (end > c + 1) walkSubtree(chart, trie, c + 1, end, depthOf[c]!, null);
+        }
+        chart.popBytes(1);
+      }
+      if (tr.unknownHit) {
+        for (let x = i; x < j; x++) if (dMode[x] === m) dMode[x] = -1;
+      } else {
+        for (let x = 0; x < foundLen; x++) {
+          const id = found[x]!;
+          mask[id >>> 5]! |= 1 << (id & 31);
+        }
+      }
+    }
+    i = j;
   }
 }
 

@@ -228,12 +228,12 @@ export class JsonTracker {
    * Set `n`: the state of set `n - 1` after bytes that a kernel skips (they
    * leave a plain mode unchanged; inside a key they make its text unknown).
    */
-  copy(n: number): void {
+  copy(n: number, modeAfter = -1): void {
     this.ensureSets(n + 1);
     const p = n - 1;
     const mode = this.setMode[p]!;
     this.setByte[n] = -1;
-    this.setMode[n] = mode;
+    this.setMode[n] = modeAfter >= 0 ? modeAfter : mode;
     this.setFrame[n] = this.setFrame[p]!;
     this.setKeyStart[n] = this.setKeyStart[p]!;
     this.setUnknown[n] = mode === KEY || mode === KEY_ESC ? 1 : this.setUnknown[p]!;
@@ -243,6 +243,39 @@ export class JsonTracker {
   /** Drops what sets `numSets..` made. */
   truncate(numSets: number): void {
     this.framesLen = this.setFrameEnd[numSets - 1]!;
+  }
+
+  /**
+   * The mode after bytes `path[0..len)` from set `k`, when they change
+   * nothing but the mode (no container opens or closes, no key starts or
+   * ends, not inside a key); -1 otherwise.
+   */
+  modeAfter(k: number, path: Uint8Array, len: number): number {
+    let mode = this.setMode[k]!;
+    if (mode === KEY || mode === KEY_ESC) return -1;
+    const obj = this.fKind[this.setFrame[k]!] === KIND_OBJ;
+    for (let i = 0; i < len; i++) {
+      const b = path[i]!;
+      switch (mode) {
+        case NORMAL:
+        case NORMAL_KEY:
+          if (b === 0x7b || b === 0x5b || b === 0x7d || b === 0x5d) return -1;
+          if (b === 0x2c) mode = obj ? NORMAL_KEY : NORMAL;
+          else if (b === 0x3a) mode = NORMAL;
+          else if (b === 0x22) {
+            if (mode === NORMAL_KEY) return -1;
+            mode = STR;
+          }
+          break;
+        case STR:
+          if (b === 0x5c) mode = STR_ESC;
+          else if (b === 0x22) mode = NORMAL;
+          break;
+        default:
+          mode = STR;
+      }
+    }
+    return mode;
   }
 
   /** Whether guard `g` holds at set `k`. */
