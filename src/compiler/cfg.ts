@@ -10,8 +10,8 @@
  * greedy commitment), so the language is exactly the IR's context-free one.
  */
 
-import { GrammarSyntaxError, LimitExceededError, InvalidArgumentError } from '../errors.js';
-import type { Expr, Grammar } from '../ir/expr.js';
+import { GrammarSyntaxError, LimitExceededError, InvalidArgumentError, UnsupportedFeatureError } from '../errors.js';
+import type { Expr, Grammar, GuardSpec } from '../ir/expr.js';
 import { EPSILON, NOTHING, RegexStore } from '../automaton/regex.js';
 import { codePointClass, literalBytes } from '../automaton/utf8.js';
 
@@ -37,6 +37,10 @@ export interface Cfg {
   /** The augmented start nonterminal: it has exactly one production. */
   start: number;
   nullable: Uint8Array;
+  /** Distinct guard conditions (see `GuardExpr`). */
+  guards: GuardSpec[];
+  /** Per nonterminal: index into `guards` checked when it is predicted, or -1. */
+  ntGuard: Int32Array;
 }
 
 /** Limits applied while building the CFG. */
@@ -84,6 +88,8 @@ export function buildCfg(grammar: Grammar, limits: CfgLimits = {}, store = new R
 
   // 1. Which rules are regular: not on a cycle, and referring only to regular rules.
   const refsOf = new Map<string, string[]>();
+  /** Rules holding a guard: never regular, so the guard keeps a nonterminal of its own. */
+  const guardedRules = new Set<string>();
   const collectRefs = (e: Expr, owner: string, out: string[], depth: number): void => {
     if (depth > maxNesting) throw new LimitExceededError('maxNesting', maxNesting, `expression nesting in rule "${owner}"`);
     switch (e.kind) {
@@ -94,6 +100,10 @@ export function buildCfg(grammar: Grammar, limits: CfgLimits = {}, store = new R
       case 'seq':
       case 'alt':
         for (const it of e.items) collectRefs(it, owner, out, depth + 1);
+        break;
+      case 'guard':
+        guardedRules.add(owner);
+        collectRefs(e.body, owner, out, depth + 1);
         break;
       case 'repeat':
         if (e.max !== Infinity && e.max > maxRepeat) throw new LimitExceededError('maxRepeat', maxRepeat, `repetition {${e.min},${e.max}} in rule "${owner}"`);
@@ -129,7 +139,7 @@ export function buildCfg(grammar: Grammar, limits: CfgLimits = {}, store = new R
       }
       stack.pop();
       onStack.delete(top[0]);
-      let reg = !cyclic.has(top[0]);
+      let reg = !cyclic.has(top[0]) && !guardedRules.has(top[0]);
       if (reg) for (const r of refs) if (regularRule.get(r) !== true) reg = false;
       regularRule.set(top[0], reg);
     }
@@ -149,6 +159,9 @@ export function buildCfg(grammar: Grammar, limits: CfgLimits = {}, store = new R
         break;
       case 'repeat':
         r = isRegularExpr(e.item);
+        break;
+      case 'guard':
+        r = false;
         break;
       default:
         r = true;
@@ -196,6 +209,8 @@ export function buildCfg(grammar: Grammar, limits: CfgLimits = {}, store = new R
         }
         break;
       }
+      case 'guard':
+        throw new Error('internal: a guarded expression is never regular');
     }
     exprRegex.set(e, r);
     return r;
@@ -209,6 +224,9 @@ export function buildCfg(grammar: Grammar, limits: CfgLimits = {}, store = new R
   const nullableLexNt = new Map<number, number>();
   const ruleNt = new Map<string, number>();
   const exprNt = new Map<Expr, number>();
+  const guardIds = new Map<GuardSpec, number>();
+  const guards: GuardSpec[] = [];
+  const guardOfNt = new Map<number, number>();
 
   const newNt = (name: string): number => {
     names.push(name);
@@ -379,6 +397,16 @@ export function buildCfg(grammar: Grammar, limits: CfgLimits = {}, store = new R
     } else if (e.kind === 'seq') {
       const syms = symbolList(e, owner, depth + 1);
       if (syms !== null) addProduction({ lhs: nt, syms });
+    } else if (e.kind === 'guard') {
+      let g = guardIds.get(e.guard);
+      if (g === undefined) {
+        g = guards.length;
+        guards.push(e.guard);
+        guardIds.set(e.guard, g);
+      }
+      guardOfNt.set(nt, g);
+      const syms = symbolList(e.body, owner, depth + 1);
+      if (syms !== null) addProduction({ lhs: nt, syms });
     } else if (e.kind === 'repeat') {
       const s = symbolOf(e.item, owner, depth + 1);
       if (s === DROP || s === null) {
@@ -453,7 +481,18 @@ export function buildCfg(grammar: Grammar, limits: CfgLimits = {}, store = new R
   }
   for (const p of kept) if (p.repeat && symNullable(p.syms[0]!)) p.repeat.min = 0;
 
-  return { store, lexemes, names, productions: kept, start, nullable };
+  // 6. Guarded nonterminals: checked where predicted, so never skipped as
+  // nullable; and the guards assume each guarded text exists.
+  const ntGuard = new Int32Array(nNt).fill(-1);
+  for (const [nt, g] of guardOfNt) {
+    if (nullable[nt]) throw new InvalidArgumentError(`guarded expression in "${names[nt]}" matches the empty string`);
+    if (!productive[nt]) {
+      throw new UnsupportedFeatureError('properties', names[nt]!, 'an object member without any valid text (its value schema has no instance) in an any-order object');
+    }
+    ntGuard[nt] = g;
+  }
+
+  return { store, lexemes, names, productions: kept, start, nullable, guards, ntGuard };
 }
 
 /** Rules on a cycle of references (Tarjan's strongly connected components, iterative). */

@@ -69,6 +69,8 @@ export function compileGrammar(grammar: Grammar, vocab: MatcherVocabulary, optio
     repeat: cfg.productions.map((p) => p.repeat),
     startProduction,
     nullable: cfg.nullable,
+    ntGuard: cfg.ntGuard,
+    guards: cfg.guards,
   });
   const lexer = new LexerTable(store, cfg.lexemes, { maxLexerStates: limits.maxLexerStates }, lexemeFollowBytes(cfg, store));
   const stats = {

@@ -30,6 +30,43 @@ export interface RepeatExpr { readonly kind: 'repeat'; readonly item: Expr; read
 /** Reference to a rule by name. */
 export interface RefExpr { readonly kind: 'ref'; readonly name: string }
 
+/**
+ * The member-count and key constraints of one JSON object, shared by the
+ * guards of its members (plain data: printable and comparable).
+ */
+export interface ObjectGuardShape {
+  /** Declared member names (decoded), each at most once. */
+  readonly keys: readonly string[];
+  /** Per declared key: whether it is required. */
+  readonly required: readonly boolean[];
+  /** Whether additional members (keys outside `keys`) may appear. */
+  readonly extra: boolean;
+  /** minProperties (distinct keys). */
+  readonly min: number;
+  /** maxProperties (distinct keys; `Infinity` for none). */
+  readonly max: number;
+}
+
+/**
+ * A zero-width condition on the JSON text read so far, checked where a
+ * guarded expression starts. `member`: declared key `index` is unseen in the
+ * innermost open object and adding it leaves a way to a valid close;
+ * `extra`: an additional member leaves one; `more`: some member can still be
+ * added (before a comma); `close`: every required key is present and the
+ * count reaches `min` (before the closing brace).
+ */
+export type GuardSpec =
+  | { readonly kind: 'member'; readonly object: ObjectGuardShape; readonly index: number }
+  | { readonly kind: 'extra' | 'more' | 'close'; readonly object: ObjectGuardShape };
+
+/**
+ * `body`, where `guard` holds at its start. Its language as an IR expression
+ * is `body`'s; the matcher checks the guard when it predicts the expression.
+ * Only the JSON Schema front-end makes guards (they read a JSON structure
+ * tracker); `body` must not match the empty string.
+ */
+export interface GuardExpr { readonly kind: 'guard'; readonly guard: GuardSpec; readonly body: Expr }
+
 /** An expression of the grammar IR. */
 export type Expr =
   | EmptyExpr
@@ -39,7 +76,8 @@ export type Expr =
   | SeqExpr
   | AltExpr
   | RepeatExpr
-  | RefExpr;
+  | RefExpr
+  | GuardExpr;
 
 /** A grammar: named rules and the start rule. */
 export interface Grammar {
@@ -106,6 +144,21 @@ export function repeat(item: Expr, min: number, max: number): Expr {
   if (min === 1 && max === 1) return item;
   return { kind: 'repeat', item, min, max };
 }
+/** `body` guarded by `guard` (see {@link GuardExpr}); a body of `nothing` gives `nothing`. */
+export function guarded(guard: GuardSpec, body: Expr): Expr {
+  if (body.kind === 'nothing') return NOTHING;
+  if (body.kind === 'empty') throw new RangeError('a guarded expression must not be empty');
+  return { kind: 'guard', guard, body };
+}
+
+/** Stable text of a guard condition (for printing and hashing grammars). */
+export function printGuard(g: GuardSpec): string {
+  const o = g.object;
+  const keys = o.keys.map((k, i) => (o.required[i] ? '!' : '') + JSON.stringify(k)).join(',');
+  const what = g.kind === 'member' ? `member ${g.index}` : g.kind;
+  return `${what} of {${keys}${o.extra ? ',*' : ''}}[${o.min},${o.max === Infinity ? '' : o.max}]`;
+}
+
 /** `item*` */
 export function star(item: Expr): Expr {
   return repeat(item, 0, Infinity);
@@ -196,6 +249,8 @@ export function printExpr(e: Expr): string {
       return printRanges(e.ranges);
     case 'ref':
       return e.name;
+    case 'guard':
+      return `&{${printGuard(e.guard)}}(${printExpr(e.body)})`;
     case 'seq':
       return e.items.map((x) => (x.kind === 'alt' ? `(${printExpr(x)})` : printExpr(x))).join(' ');
     case 'alt':

@@ -21,6 +21,7 @@
 import { LimitExceededError } from '../errors.js';
 import { DEAD, type LexerTable } from '../automaton/lexer.js';
 import { NO_SYMBOL, type ParserTables } from './tables.js';
+import { JsonTracker } from './json-tracker.js';
 
 /** Limits enforced while parsing. */
 export interface ChartLimits {
@@ -43,6 +44,10 @@ export class EarleyChart {
   private readonly lx: LexerTable;
   private readonly maxItems: number;
   private readonly acceptCore: number;
+  /** JSON structure per set, for the guards; null when the grammar has none. */
+  private tr: JsonTracker | null;
+  /** Set while building an unguarded kernel (see {@link pushKernel}). */
+  private unguarded = false;
 
   private itemCore = new Int32Array(1024);
   private itemOrigin = new Int32Array(1024);
@@ -85,6 +90,7 @@ export class EarleyChart {
     this.acceptCore = tables.core(sp, tables.prodLen[sp]!);
     this.lexSeen = new Int32Array(lexer.lexemes.length);
     this.lexScratch = new Int32Array(lexer.lexemes.length);
+    this.tr = tables.guards.length > 0 ? new JsonTracker(tables.guards) : null;
     this.reset();
   }
 
@@ -95,6 +101,7 @@ export class EarleyChart {
     this.numSets = 0;
     this.setItemStart[0] = 0;
     this.setThreadStart[0] = 0;
+    if (this.tr !== null) this.tr.reset();
     this.beginSet();
     this.add(this.t.prodCore0[this.t.startProduction]!, 0);
     this.finishSet(0, 0);
@@ -170,6 +177,7 @@ export class EarleyChart {
     }
     if (this.threadsLen === threadBase) return false;
     const n = k + 1;
+    if (this.tr !== null) this.tr.step(n, b);
     // A live thread always leads somewhere, so the set is viable; whether it
     // accepts is known once its pending endings are materialized.
     this.setAccept[n] = 0;
@@ -203,16 +211,26 @@ export class EarleyChart {
    * `origin` gives: the advanced items of
    * that set, their closure and a new thread. No byte is consumed; it stands
    * for "a lexeme ended here" when checking token rests. Returns whether the
-   * set is viable (pushed); pop it with `popBytes(1)`.
+   * set is viable (pushed); pop it with `popBytes(1)`. With `unguarded`,
+   * guards are taken to hold: a superset of the kernel's items and lexemes
+   * (only for pre-checks: bytes no thread of it takes are dead).
+   * `trackerMode` (grammars with guards): the JSON tracker's mode after the
+   * bytes the kernel stands for, when they change only the mode.
    */
-  pushKernel(origin: number, lexemes: Int32Array): boolean {
+  pushKernel(origin: number, lexemes: Int32Array, unguarded = false, trackerMode = -1): boolean {
     const k = this.numSets - 1;
+    this.unguarded = unguarded;
     const itemBase = this.itemsLen;
     const threadBase = this.threadsLen;
+    if (this.tr !== null) this.tr.copy(k + 1, trackerMode);
     this.beginSet();
     for (let a = 0; a < lexemes.length; a++) this.scanLexeme(origin, -lexemes[a]! - 1);
     let accept = 0;
-    if (this.itemsLen > itemBase) accept = this.finishSet(k + 1, itemBase);
+    try {
+      if (this.itemsLen > itemBase) accept = this.finishSet(k + 1, itemBase);
+    } finally {
+      this.unguarded = false;
+    }
     if (this.threadsLen === threadBase && accept === 0) {
       this.itemsLen = itemBase;
       return false;
@@ -231,6 +249,12 @@ export class EarleyChart {
     this.numSets -= n;
     this.itemsLen = this.setItemStart[this.numSets]!;
     this.threadsLen = this.setThreadStart[this.numSets]!;
+    if (this.tr !== null) this.tr.truncate(this.numSets);
+  }
+
+  /** The JSON structure tracker of a grammar with guards (null without). */
+  get tracker(): JsonTracker | null {
+    return this.tr;
   }
 
   /** Number of bytes consumed. */
@@ -251,6 +275,7 @@ export class EarleyChart {
     other.setAccept = this.setAccept.slice();
     other.setDone = this.setDone.slice();
     other.numSets = this.numSets;
+    if (this.tr !== null && other.tr !== null) this.tr.copyTo(other.tr);
   }
 
   private growSets(): void {
@@ -341,23 +366,27 @@ export class EarleyChart {
    */
   private finishSet(k: number, start: number): number {
     const t = this.t;
-    const coreNext = t.coreNext;
-    const coreComplete = t.coreComplete;
+    // `t.coreNext` / `t.coreComplete` are re-read: interning a new core (in
+    // `t.advance`) may grow and replace them.
+    const ntGuard = t.ntGuard;
     for (let i = start; i < this.itemsLen; i++) {
       const c = this.itemCore[i]!;
       const o = this.itemOrigin[i]!;
-      const nx = coreNext[c]!;
+      const nx = t.coreNext[c]!;
       if (nx >= 0) {
-        const pe = t.ntProdStart[nx + 1]!;
-        for (let p = t.ntProdStart[nx]!; p < pe; p++) this.add(t.prodCore0[t.ntProds[p]!]!, k);
+        const g = ntGuard[nx]!;
+        if (g < 0 || this.unguarded || this.tr!.check(g, k)) {
+          const pe = t.ntProdStart[nx + 1]!;
+          for (let p = t.ntProdStart[nx]!; p < pe; p++) this.add(t.prodCore0[t.ntProds[p]!]!, k);
+        }
         if (t.nullable[nx] && !t.isRepeat(c)) this.add(t.advance(c), o);
       }
-      if (coreComplete[c] && o !== k) {
+      if (t.coreComplete[c] && o !== k) {
         const lhs = t.prodLhs[t.coreProd[c]!]!;
         const end = this.setItemStart[o + 1]!;
         for (let j = this.setItemStart[o]!; j < end; j++) {
           const cj = this.itemCore[j]!;
-          if (coreNext[cj] === lhs) this.add(t.advance(cj), this.itemOrigin[j]!);
+          if (t.coreNext[cj] === lhs) this.add(t.advance(cj), this.itemOrigin[j]!);
         }
       }
     }
@@ -367,7 +396,7 @@ export class EarleyChart {
     let accept = 0;
     for (let i = start; i < this.itemsLen; i++) {
       const c = this.itemCore[i]!;
-      const nx = coreNext[c]!;
+      const nx = t.coreNext[c]!;
       if (nx < 0 && nx !== NO_SYMBOL) {
         const lex = -nx - 1;
         if (this.lexSeen[lex] !== stamp) {

@@ -14,6 +14,7 @@ import { completeUtf8Length } from '../util/utf8.js';
 import { DEAD } from '../automaton/lexer.js';
 import { EarleyChart } from './chart.js';
 import type { CompiledGrammar } from './compiled.js';
+import { fillGuardedCrossing } from './guard-mask.js';
 
 /** Longest forced byte run `forcedTokens` follows. */
 const MAX_FORCED_BYTES = 4096;
@@ -26,6 +27,7 @@ export class Matcher {
   /** Chart length (bytes) before each accepted token or string; -1 marks an accepted EOS. */
   private history: number[] = [];
   private terminated = false;
+  private pathScratch = new Uint8Array(0);
 
   /** @internal Use {@link CompiledGrammar.matcher}. */
   constructor(compiled: CompiledGrammar, chart?: EarleyChart) {
@@ -87,6 +89,11 @@ export class Matcher {
       const allow = entry.allow;
       for (let w = 0; w < words; w++) mask[w]! |= allow[w]!;
       const origin = chart.threadOrigin(th);
+      if (chart.tracker !== null) {
+        if (this.pathScratch.length < trie.maxDepth + 1) this.pathScratch = new Uint8Array(trie.maxDepth + 1);
+        fillGuardedCrossing(chart, lexer, trie, entry.groups, origin, mask, this.pathScratch);
+        continue;
+      }
       for (const g of entry.groups) {
         if (!chart.pushKernel(origin, g.lexemes)) continue;
         const byteStart = g.byteStart;

@@ -9,6 +9,7 @@
  */
 
 import { LimitExceededError } from '../errors.js';
+import type { GuardSpec } from '../ir/expr.js';
 
 /** "No symbol after the dot" marker in {@link ParserTables.coreNext}. */
 export const NO_SYMBOL = -0x80000000;
@@ -27,6 +28,10 @@ export interface ProductionList {
   startProduction: number;
   /** Nullable flag per nonterminal. */
   nullable: Uint8Array;
+  /** Per nonterminal: guard index checked where it is predicted, or -1 (absent: no guards). */
+  ntGuard?: Int32Array;
+  /** The guard conditions. */
+  guards?: readonly GuardSpec[];
 }
 
 /** Flat parser tables with lazily interned item cores. */
@@ -46,6 +51,10 @@ export class ParserTables {
   readonly startProduction: number;
   /** Core of (production, 0) for each production. */
   readonly prodCore0: Int32Array;
+  /** Per nonterminal: guard index (into {@link guards}) checked where it is predicted, or -1. */
+  readonly ntGuard: Int32Array;
+  /** Guard conditions; empty when the grammar has none (then no JSON tracker runs). */
+  readonly guards: readonly GuardSpec[];
 
   /** Production of each core. */
   coreProd = new Int32Array(256);
@@ -93,6 +102,8 @@ export class ParserTables {
     const fill = counts.slice();
     for (let i = 0; i < n; i++) this.ntProds[fill[p.lhs[i]!]!++] = i;
     this.nullable = p.nullable;
+    this.ntGuard = p.ntGuard ?? new Int32Array(p.nonterminals).fill(-1);
+    this.guards = p.guards ?? [];
     this.startProduction = p.startProduction;
     this.prodCore0 = new Int32Array(n);
     for (let i = 0; i < n; i++) this.prodCore0[i] = this.core(i, 0);

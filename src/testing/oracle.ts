@@ -19,7 +19,8 @@
  * Repetitions are expanded (linear in their bounds): keep bounds small.
  */
 import { InvalidArgumentError } from '../errors.js';
-import type { Expr, Grammar } from '../ir/expr.js';
+import type { Expr, Grammar, GuardSpec } from '../ir/expr.js';
+import { guardHolds } from './guard-oracle.js';
 
 /** A symbol: `>= 0` a nonterminal id, `< 0` terminal number `-sym - 1`. */
 type Sym = number;
@@ -34,6 +35,8 @@ class Bnf {
   readonly prods: Production[] = [];
   /** Terminal classes: normalized inclusive code-point range pairs. */
   readonly terminals: (readonly number[])[] = [];
+  /** Guarded nonterminals (see `GuardExpr`): checked where predicted. */
+  readonly guards = new Map<number, GuardSpec>();
   ntCount = 0;
   private readonly ruleNt = new Map<string, number>();
 
@@ -116,6 +119,12 @@ class Bnf {
         return this.rule(e.name);
       case 'repeat':
         return this.repeat(this.sym(e.item), e.min, e.max);
+      case 'guard': {
+        const nt = this.newNt();
+        this.add(nt, [this.sym(e.body)]);
+        this.guards.set(nt, e.guard);
+        return nt;
+      }
     }
   }
 
@@ -185,6 +194,7 @@ export class GrammarOracle {
   private readonly itemBase: number[];
   /** Index of the augmented start production `S' -> S`, or -1 for the empty language. */
   private readonly startProd: number;
+  private readonly guards: ReadonlyMap<number, GuardSpec>;
 
   /** Builds the oracle for `grammar`'s start rule. */
   constructor(grammar: Grammar) {
@@ -193,6 +203,7 @@ export class GrammarOracle {
     const top = bnf.newNt();
     bnf.add(top, [start]);
     this.terminals = bnf.terminals;
+    this.guards = bnf.guards;
 
     // Prune unproductive symbols (fixpoint), so every kept item can complete.
     const productive = new Array<boolean>(bnf.ntCount).fill(false);
@@ -295,6 +306,8 @@ export class GrammarOracle {
       const prod = this.prods[p]!;
       if (d < prod.rhs.length) {
         const s = prod.rhs[d]!;
+        const guard = s >= 0 ? this.guards.get(s) : undefined;
+        if (guard !== undefined && !guardHolds(guard, prefixText(sets, i))) continue;
         if (s >= 0) {
           // Predictor (Aycock–Horspool: step over a nullable nonterminal at once).
           for (const q of this.byLhs[s]!) this.add(set, q, 0, i);
@@ -376,10 +389,24 @@ interface EarleySet {
   readonly items: number[];
   readonly seen: Set<number>;
   readonly waiting: Map<number, number[]>;
+  /** The code point read into this set (-1 for the first). */
+  cp: number;
+  /** The text read up to this set, once a guard asked. */
+  text?: string;
 }
 
 function newSet(): EarleySet {
-  return { items: [], seen: new Set(), waiting: new Map() };
+  return { items: [], seen: new Set(), waiting: new Map(), cp: -1 };
+}
+
+/** The text read up to set `i` (for guards). */
+function prefixText(sets: readonly EarleySet[], i: number): string {
+  let j = i;
+  while (j > 0 && sets[j]!.text === undefined) j--;
+  let text = sets[j]!.text ?? '';
+  for (let k = j + 1; k <= i; k++) text += String.fromCodePoint(sets[k]!.cp);
+  sets[i]!.text = text;
+  return text;
 }
 
 /** Item keys are `lr0 * ORIGIN_LIMIT + origin`: texts up to 2^24 code points. */
@@ -512,6 +539,7 @@ export class OracleChart {
   private step(sets: EarleySet[], cp: number): boolean {
     const i = sets.length - 1;
     const next = newSet();
+    next.cp = cp;
     this.oracle.scan(sets[i]!, next, cp);
     if (next.items.length === 0) return false;
     sets.push(next);

@@ -93,6 +93,7 @@ export function dfaFromExpr(e: Expr, maxStates: number): Dfa {
         return end;
       }
       case 'ref':
+      case 'guard':
         throw new Error('internal: rule reference in a string expression');
     }
   };

@@ -364,7 +364,7 @@ export class SchemaCompiler {
       );
     }
     const entries = Object.entries(v as Record<string, unknown>);
-    const members: Member[] = entries.map(([k, x]) => ({ text: seq(this.keyText(k), this.layout.colon, this.valueText(x, depth + 1, where)), required: true }));
+    const members: Member[] = entries.map(([k, x]) => ({ text: seq(this.keyText(k), this.layout.colon, this.valueText(x, depth + 1, where)), required: true, key: k }));
     const shape = { members, extra: null, minProps: 0, maxProps: Infinity };
     return this.object(shape, depth, 'const', where);
   }
@@ -769,7 +769,7 @@ export class SchemaCompiler {
       named.push(k);
       const v = conj.includes(false) || !namesOk(k) ? nothing() : this.conj(conj, depth + 1);
       if (v.kind === 'nothing') return !required;
-      members.push({ text: seq(this.keyText(k), colon, v), required });
+      members.push({ text: seq(this.keyText(k), colon, v), required, key: k });
       return true;
     };
     for (const [k, conj] of f.props) if (!addMember(k, conj, f.required.has(k))) return nothing();
@@ -842,13 +842,12 @@ export class SchemaCompiler {
       this.rep.restrict('properties', where, 'objects required to hold an additional member are accepted in schema order only');
       return this.containers.objectInOrder(shape, depth, hint);
     }
-    if (this.opts.propertyOrder === 'any') return this.containers.objectAnyOrder(shape, depth, hint);
+    // small objects: subset states; larger ones (and counted ones with
+    // additional members): guards on the text read so far
     const counted = shape.minProps > 0 || shape.maxProps !== Infinity;
-    if (size > Math.min(AUTO_ANY_ORDER, this.opts.limits.maxAnyOrderProperties) || (counted && shape.extra)) {
-      this.rep.restrict('properties', where, `properties accepted in schema order only (object with ${size} members; any order up to ${AUTO_ANY_ORDER})`);
-      return this.containers.objectInOrder(shape, depth, hint);
-    }
-    return this.containers.objectAnyOrder(shape, depth, hint);
+    const subsetLimit = this.opts.propertyOrder === 'any' ? this.opts.limits.maxAnyOrderProperties : Math.min(AUTO_ANY_ORDER, this.opts.limits.maxAnyOrderProperties);
+    if (size <= subsetLimit && !(counted && shape.extra)) return this.containers.objectAnyOrder(shape, depth, hint);
+    return this.containers.objectGuarded(shape, depth, hint);
   }
 
   /**

@@ -3,7 +3,7 @@
  * from the layout, optional members, member counts, property order.
  */
 import { LimitExceededError, UnsupportedFeatureError } from '../../errors.js';
-import { alt, empty, literal, nothing, ref, repeat, seq, star, type Expr } from '../../ir/expr.js';
+import { alt, empty, guarded, literal, nothing, ref, repeat, seq, star, type Expr, type ObjectGuardShape } from '../../ir/expr.js';
 import type { RuleBuilder } from './builder.js';
 import type { Layout } from './layout.js';
 
@@ -11,6 +11,8 @@ import type { Layout } from './layout.js';
 export interface Member {
   readonly text: Expr;
   readonly required: boolean;
+  /** The property name (decoded); needed by {@link Containers.objectGuarded}. */
+  readonly key?: string;
 }
 
 /** What an object may hold. */
@@ -160,6 +162,45 @@ export class Containers {
       if (extra) first.push(seq(extra, T(0)));
     }
     return this.wrap(brackets[0]!, brackets[1]!, alt(...first), reqMask === 0 && minProps === 0, depth);
+  }
+
+  /**
+   * Object texts with members in any order, for any number of members:
+   * `{ item (sep item)* }` where each item is a declared member or an
+   * additional one, checked by guards on the text read so far (the matcher's
+   * JSON tracker): a declared key at most once, a comma only while some member
+   * can still be added, the closing brace once every required key is there
+   * and the count reaches minProperties. Each guard looks ahead (a member is
+   * allowed only if a valid close stays reachable after it), so no accepted
+   * prefix is a dead end. Counts are of distinct keys, so a repeated
+   * additional key (valid JSON, where the last one wins, and each value is
+   * checked against the same schema) is counted once, as validators do.
+   */
+  objectGuarded(shape: ObjectShape, depth: number, hint: string): Expr {
+    const { members, extra, minProps, maxProps } = shape;
+    const n = members.length;
+    const keys = members.map((m) => {
+      if (m.key === undefined) throw new Error('internal: guarded object member without a key');
+      return m.key;
+    });
+    if (new Set(keys).size !== n) throw new Error('internal: guarded object with a repeated key');
+    let needed = 0;
+    for (const m of members) if (m.required) needed++;
+    if (needed > maxProps || (!extra && n < minProps)) return nothing();
+    const obj: ObjectGuardShape = { keys, required: members.map((m) => m.required), extra: extra !== null, min: minProps, max: maxProps };
+    const emptyOk = needed === 0 && minProps === 0;
+    const emptyObj = seq(literal('{'), this.layout.emptyInner, literal('}'));
+    // can a first member be added at all (the `more` guard at count 0)?
+    const minOk = extra !== null || n >= minProps;
+    const startOk = minOk && ((needed > 0 && needed <= maxProps) || ((n > needed || extra !== null) && 1 + needed <= maxProps));
+    if (!startOk) return emptyOk ? emptyObj : nothing();
+    const items: Expr[] = members.map((m, index) => guarded({ kind: 'member', object: obj, index }, m.text));
+    if (extra) items.push(guarded({ kind: 'extra', object: obj }, extra));
+    const item = this.b.add(`${hint}.item`, alt(...items));
+    const more = guarded({ kind: 'more', object: obj }, seq(this.layout.sep(depth), item));
+    const close = guarded({ kind: 'close', object: obj }, seq(this.layout.close(depth), literal('}')));
+    const full = seq(literal('{'), this.layout.open(depth), item, star(more), close);
+    return emptyOk ? alt(full, emptyObj) : full;
   }
 
   /**

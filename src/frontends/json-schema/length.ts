@@ -45,6 +45,7 @@ export function lengthRange(e: Expr): [number, number] {
       return [x * e.min, y === 0 ? 0 : y * e.max];
     }
     case 'ref':
+    case 'guard':
       throw new Error('internal: rule reference in a string expression');
   }
 }

@@ -22,11 +22,15 @@ export interface JsonSchemaOptions {
   maxWhitespace?: number;
   /**
    * `schema`: named properties in the order the schema lists them, then
-   * additional properties. `any`: any order (a subset automaton, bounded by
-   * `maxAnyOrderProperties`; more is a LimitExceededError). `auto` (default):
-   * any order for objects with at most {@link AUTO_ANY_ORDER} members
-   * (named plus the additional-property slot), schema order for larger ones
-   * (reported in `report.restricted`).
+   * additional properties. `auto` (default) and `any`: any order, whatever
+   * the number of members. Small objects (at most `maxAnyOrderProperties`
+   * members with `any`, at most that and {@link AUTO_ANY_ORDER} with `auto`,
+   * counting the additional-property slot) are built from subset states;
+   * larger ones use guards, conditions on the JSON text read so far that the
+   * matcher checks (each declared key at most once, required keys and
+   * min/maxProperties before the closing brace, counted as distinct keys).
+   * Objects that must hold an additional member (negated
+   * additionalProperties) stay in schema order (reported).
    */
   propertyOrder?: 'schema' | 'any' | 'auto';
   /**
@@ -65,7 +69,7 @@ export interface JsonSchemaLimits {
   maxRefDepth: number;
   /** Most enum / const values (default 10,000). */
   maxEnumValues: number;
-  /** Most properties in `propertyOrder: 'any'` objects (default 8: 2^8 subset states). */
+  /** Largest object (members + additional slot) built from subset states (2^n rules) rather than guards, and largest finite `uniqueItems` domain (default 8). */
   maxAnyOrderProperties: number;
   /** Largest modulus of integer `multipleOf` (default 1,000). */
   maxMultipleOf: number;
@@ -90,7 +94,7 @@ export interface ResolvedOptions {
   limits: JsonSchemaLimits;
 }
 
-/** Largest object (named members + 1 for additional properties) given any order under `propertyOrder: 'auto'`. */
+/** Largest object (named members + 1 for additional properties) built from subset states under `propertyOrder: 'auto'`; larger ones use guards. */
 export const AUTO_ANY_ORDER = 6;
 
 /** Default limits. */

@@ -140,7 +140,8 @@ export function encodeDecoded(e: Expr): Expr {
     case 'repeat':
       return repeat(encodeDecoded(e.item), e.min, e.max);
     case 'ref':
-      throw new Error(`internal: rule reference ${e.name} in a string expression`);
+    case 'guard':
+      throw new Error(`internal: ${e.kind} in a string expression`);
   }
 }
 

@@ -216,6 +216,7 @@ function nullable(e: Expr): boolean {
     case 'literal':
     case 'class':
     case 'ref':
+    case 'guard':
       return false;
     case 'seq':
       return e.items.every(nullable);
