@@ -27,8 +27,7 @@ export interface JsonSchemaGrammar {
  *
  * Exact for the keywords it enforces: every accepted text is valid. Some
  * valid texts are left out on purpose and listed in `report.restricted`:
- * properties out of schema order in objects with more than 6 members
- * (default `propertyOrder: 'auto'`), numbers
+ * objects that must hold an additional member accept schema order only, numbers
  * in exponent form where a bound is not at zero, integers in exponent form,
  * and parts of some formats. A constraining keyword it cannot enforce throws
  * `UnsupportedFeatureError(keyword, pointer)`, or with `lenient: true` is
