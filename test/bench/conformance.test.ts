@@ -165,11 +165,11 @@ describe('bench conformance CLI', () => {
 
 describeShared('data/json-schema-test-suite/tests/draft2020-12', 'suite files: token matcher agrees with the grammar oracle', () => {
   const suiteDir = sharedPath('data/json-schema-test-suite/tests/draft2020-12');
-  test('ref, anyOf, items, allOf: accepted by the Llama 3.1 matcher iff by the oracle', async () => {
+  test('ref, anyOf, items, allOf, properties, unevaluatedProperties: accepted by the Llama 3.1 matcher iff by the oracle', async () => {
     const llama = await Vocabulary.fromFile('llama3.1');
     const remotes = loadSuiteRemotes(findSuiteRoot(suiteDir)!);
     let compared = 0;
-    for (const name of ['ref', 'anyOf', 'items', 'allOf']) {
+    for (const name of ['ref', 'anyOf', 'items', 'allOf', 'properties', 'unevaluatedProperties']) {
       const file = join(suiteDir, `${name}.json`);
       const results: ConformanceTestResult[] = [];
       runConformanceFile(file, name, { vocab: llama, remotes, timeoutMs: 600_000, onTest: (r) => results.push(r) });
