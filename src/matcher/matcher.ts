@@ -84,8 +84,21 @@ export class Matcher {
       const q = chart.threadState(th);
       if (!lexer.canAdvance(q)) continue;
       const entry = this.compiled.tokenCache(q);
+      const base = entry.base;
+      if (base !== null) {
+        const n = base.length < words ? base.length : words;
+        for (let w = 0; w < n; w++) mask[w]! |= base[w]!;
+      }
       const allow = entry.allow;
-      for (let w = 0; w < words; w++) mask[w]! |= allow[w]!;
+      if (allow !== null) {
+        for (let w = 0; w < words; w++) mask[w]! |= allow[w]!;
+      } else if (entry.allowIds !== null) {
+        const ids = entry.allowIds;
+        for (let k = 0; k < ids.length; k++) {
+          const id = ids[k]!;
+          mask[id >>> 5]! |= 1 << (id & 31);
+        }
+      }
       const origin = chart.threadOrigin(th);
       for (const g of entry.groups) {
         if (!chart.pushKernel(origin, g.lexemes)) continue;

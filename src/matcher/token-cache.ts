@@ -27,6 +27,7 @@
 
 import { DEAD, type LexerTable } from '../automaton/lexer.js';
 import type { TokenTrie } from '../vocab/trie.js';
+import type { SliceChains } from './slice-chain.js';
 
 /**
  * Trie nodes where lexemes with one accept set may end, below which the
@@ -52,41 +53,77 @@ export interface SharedKernelGroup {
   readonly children: Int32Array;
 }
 
-/** A cache entry independent of lexeme numbering: shared by grammars with equal regexes. */
+/**
+ * A cache entry independent of lexeme numbering: shared by grammars with equal regexes.
+ * The inside tokens are `base | allow | allowIds` (each part may be absent).
+ */
 export interface SharedTokenCacheEntry {
-  readonly allow: Uint32Array;
+  /** A slice mask shared by many entries (do not modify); may be shorter than a mask. */
+  readonly base: Uint32Array | null;
+  /** Inside tokens outside `base`, as a bitmask (many) ... */
+  readonly allow: Uint32Array | null;
+  /** ... or as a list of ids (few). */
+  readonly allowIds: Int32Array | null;
   readonly groups: readonly SharedKernelGroup[];
 }
 
 /** The cache entry of one lexer state. */
 export interface TokenCacheEntry {
-  /** Tokens inside the lexeme(s): bitmask over the vocabulary. */
-  readonly allow: Uint32Array;
+  /** Inside tokens: a shared slice mask (may be shorter than a mask), or null. */
+  readonly base: Uint32Array | null;
+  /** More inside tokens as a bitmask, or null. */
+  readonly allow: Uint32Array | null;
+  /** More inside tokens as ids, or null. */
+  readonly allowIds: Int32Array | null;
   /** Crossing nodes grouped by accept set. */
   readonly groups: readonly KernelGroup[];
 }
 
+/** Scratch of {@link buildTokenCache}, reusable across calls (one per thread). */
+export class TokenCacheScratch {
+  /** Lexer state per trie depth. */
+  state = new Int32Array(0);
+  /** Chain of lexer states of a slice. */
+  chain = new Int32Array(0);
+  /** Inside token ids collected by a walk. */
+  ids = new Int32Array(1024);
+  count = 0;
+  /** Crossing nodes by accept set. */
+  groups = new Map<number, { acceptState: number; nodes: number[] }>();
+
+  ensure(depth: number, steps: number): void {
+    if (this.state.length < depth + 2) this.state = new Int32Array(depth + 2);
+    if (this.chain.length < steps + 1) this.chain = new Int32Array(steps + 1);
+  }
+}
+
+/** Largest id list kept sparse, as a fraction of the mask words. */
+const SPARSE_PER_WORD = 1;
+
 /**
- * The lexer-only walk from state `q`: returns the cache entry (inside tokens
- * and crossing nodes). `state` is scratch of at least `trie.maxDepth + 2`.
+ * Lexer-only walk of the trie nodes `[i, end)` (whole subtrees), the state
+ * before each node's byte at `state[depth - 1]`: collects inside tokens into
+ * `sc.ids` and crossing nodes into `sc.groups`.
  */
-export function buildTokenCache(q: number, lexer: LexerTable, trie: TokenTrie, maskWords: number, state: Int32Array): SharedTokenCacheEntry {
-  const allow = new Uint32Array(maskWords);
-  const n = trie.nodeCount;
+function lexWalk(lexer: LexerTable, trie: TokenTrie, sc: TokenCacheScratch, i: number, end: number): void {
   const byte = trie.byte;
   const subtree = trie.subtreeSize;
   const depthOf = trie.depth;
   const tokStart = trie.tokStart;
   const tokIds = trie.tokIds;
-  const groups = new Map<number, { acceptState: number; nodes: number[] }>();
-  const byteOf = byte;
-  state[0] = q;
-  let i = 1;
-  while (i < n) {
+  const state = sc.state;
+  let trans = lexer.trans;
+  let ids = sc.ids;
+  let count = sc.count;
+  while (i < end) {
     const d = depthOf[i]!;
     const from = state[d - 1]!;
-    let s = lexer.trans[from * 256 + byte[i]!]!;
-    if (s < 0) s = lexer.next(from, byte[i]!);
+    let s = trans[from * 256 + byte[i]!]!;
+    if (!(s >= 0)) {
+      // Unknown (or past the end of a table that has grown since): compute.
+      s = lexer.next(from, byte[i]!);
+      trans = lexer.trans;
+    }
     if (s === DEAD) {
       i += subtree[i]!;
       continue;
@@ -94,22 +131,89 @@ export function buildTokenCache(q: number, lexer: LexerTable, trie: TokenTrie, m
     state[d] = s;
     const te = tokStart[i + 1]!;
     for (let k = tokStart[i]!; k < te; k++) {
-      const id = tokIds[k]!;
-      allow[id >>> 5]! |= 1 << (id & 31);
+      if (count === ids.length) {
+        const g = new Int32Array(count * 2);
+        g.set(ids);
+        ids = g;
+      }
+      ids[count++] = tokIds[k]!;
     }
     if (subtree[i]! > 1) {
       const set = lexer.acceptSet(s);
       if (set >= 0) {
-        let g = groups.get(set);
+        let g = sc.groups.get(set);
         if (g === undefined) {
           g = { acceptState: s, nodes: [] };
-          groups.set(set, g);
+          sc.groups.set(set, g);
         }
         g.nodes.push(i);
       }
     }
     i++;
   }
+  sc.ids = ids;
+  sc.count = count;
+}
+
+/**
+ * The lexer-only walk from state `q`: returns the cache entry (inside tokens
+ * and crossing nodes). With `chains`, a state the slice describes gets the
+ * slice's tokens by one shared mask and only the slice's exit subtrees are
+ * walked (exact: see slice-chain.ts); other states walk the whole trie.
+ */
+export function buildTokenCache(
+  q: number, lexer: LexerTable, trie: TokenTrie, maskWords: number, sc: TokenCacheScratch, chains?: SliceChains,
+): SharedTokenCacheEntry {
+  sc.ensure(trie.maxDepth, chains?.slice.maxSteps ?? 0);
+  sc.count = 0;
+  sc.groups.clear();
+  const state = sc.state;
+  let base: Uint32Array | null = null;
+  const L = chains !== undefined ? chains.chain(q, sc.chain) : -1;
+  if (L >= 0) {
+    const slice = chains!.slice;
+    const chain = sc.chain;
+    if (L > 0) base = slice.maskUpTo(L);
+    const exitNode = slice.exitNode;
+    const exitChars = slice.exitChars;
+    const exitPartial = slice.exitPartial;
+    const depthOf = trie.depth;
+    const subtree = trie.subtreeSize;
+    for (let k = 0; k < exitNode.length; k++) {
+      const j = exitChars[k]!;
+      const p = exitPartial[k]!;
+      const plen = p >>> 24;
+      // The parent's state: q_j, then the incomplete character's bytes.
+      if (j > L || (j === L && plen > 0)) continue;
+      let x = chain[j]!;
+      for (let t = 0; t < plen && x !== DEAD; t++) x = lexer.next(x, (p >>> (8 * t)) & 0xff);
+      if (x === DEAD) continue;
+      const e = exitNode[k]!;
+      state[depthOf[e]! - 1] = x;
+      lexWalk(lexer, trie, sc, e, e + subtree[e]!);
+    }
+  } else {
+    state[0] = q;
+    lexWalk(lexer, trie, sc, 1, trie.nodeCount);
+  }
+  let allow: Uint32Array | null = null;
+  let allowIds: Int32Array | null = null;
+  const count = sc.count;
+  if (count > maskWords * SPARSE_PER_WORD) {
+    allow = new Uint32Array(maskWords);
+    const ids = sc.ids;
+    for (let k = 0; k < count; k++) {
+      const id = ids[k]!;
+      allow[id >>> 5]! |= 1 << (id & 31);
+    }
+  } else if (count > 0) allowIds = sc.ids.slice(0, count);
+  return { base, allow, allowIds, groups: kernelGroups(q, lexer, trie, sc.groups) };
+}
+
+/** The crossing nodes' children bucketed by byte, per accept set. */
+function kernelGroups(q: number, lexer: LexerTable, trie: TokenTrie, groups: Map<number, { acceptState: number; nodes: number[] }>): SharedKernelGroup[] {
+  const subtree = trie.subtreeSize;
+  const byteOf = trie.byte;
   const out: SharedKernelGroup[] = [];
   const qPairs = lexer.stateItems(q);
   for (const g of groups.values()) {
@@ -136,5 +240,5 @@ export function buildTokenCache(q: number, lexer: LexerTable, trie: TokenTrie, m
     }
     out.push({ positions: Int32Array.from(positions), byteStart, children });
   }
-  return { allow, groups: out };
+  return out;
 }
