@@ -41,7 +41,8 @@ export class LexerTable {
   private advanceable: number[] = [0];
   /** Per state: flattened (lexeme, regex) pairs. */
   private readonly items: Int32Array[] = [new Int32Array(0)];
-  private readonly index = new Map<string, number>([['', DEAD]]);
+  /** Hash of a state's pairs → states with that hash. */
+  private readonly index = new Map<number, number[]>();
   private readonly startIndex = new Map<string, number>();
   private readonly maxStates: number;
   /** Number of states. */
@@ -77,14 +78,25 @@ export class LexerTable {
 
   private intern(pairs: number[]): number {
     if (pairs.length === 0) return DEAD;
-    const key = pairs.join(',');
-    const hit = this.index.get(key);
-    if (hit !== undefined) return hit;
+    // Hash-consing by a numeric hash of the pairs, buckets compared element-wise.
+    let h = 0x811c9dc5;
+    for (let i = 0; i < pairs.length; i++) h = Math.imul(h ^ pairs[i]!, 0x01000193);
+    const bucket = this.index.get(h);
+    if (bucket !== undefined) {
+      for (let k = 0; k < bucket.length; k++) {
+        const other = this.items[bucket[k]!]!;
+        if (other.length !== pairs.length) continue;
+        let same = true;
+        for (let i = 0; i < pairs.length && same; i++) same = other[i] === pairs[i];
+        if (same) return bucket[k]!;
+      }
+    }
     const id = this.size;
     if (id >= this.maxStates) throw new LimitExceededError('maxLexerStates', this.maxStates, 'too many lexer states');
     this.size++;
     this.items.push(Int32Array.from(pairs));
-    this.index.set(key, id);
+    if (bucket !== undefined) bucket.push(id);
+    else this.index.set(h, [id]);
     if ((id + 1) * 256 > this.trans.length) {
       const t = new Int32Array(this.trans.length * 2).fill(UNKNOWN);
       t.set(this.trans);
@@ -136,12 +148,21 @@ export class LexerTable {
 
   private readonly classCache = new Map<number, Uint8Array>();
   private readonly classByKey = new Map<string, Uint8Array>();
+  private readonly classByRegex = new Map<number, Uint8Array>();
 
   /** Partition of the 256 bytes into classes with equal derivatives in `state`. */
   private classesOf(state: number): Uint8Array {
     const hit = this.classCache.get(state);
     if (hit !== undefined) return hit;
     const src = this.items[state]!;
+    if (src.length === 2) {
+      // One regex: its classes depend on it alone (shared by all states of that regex).
+      const one = this.classByRegex.get(src[1]!);
+      if (one !== undefined) {
+        this.classCache.set(state, one);
+        return one;
+      }
+    }
     const sets = new Set<number>();
     for (let i = 0; i < src.length; i += 2) for (const h of this.store.headSets(src[i + 1]!)) sets.add(h);
     const sorted = [...sets].sort((a, b) => a - b);
@@ -162,6 +183,7 @@ export class LexerTable {
       }
       this.classByKey.set(key, cls);
     }
+    if (src.length === 2) this.classByRegex.set(src[1]!, cls);
     this.classCache.set(state, cls);
     return cls;
   }
