@@ -146,45 +146,57 @@ export class LexerTable {
     return s;
   }
 
-  private readonly classCache = new Map<number, Uint8Array>();
+  /** Byte classes per state (filled on the state's first computed transition). */
+  private readonly classCache: (Uint8Array | undefined)[] = [];
   private readonly classByKey = new Map<string, Uint8Array>();
-  private readonly classByRegex = new Map<number, Uint8Array>();
+  /** Classes of a single head byte set (the common case: a literal or one class next). */
+  private readonly classBySet = new Map<number, Uint8Array>();
 
   /** Partition of the 256 bytes into classes with equal derivatives in `state`. */
   private classesOf(state: number): Uint8Array {
-    const hit = this.classCache.get(state);
+    const hit = this.classCache[state];
     if (hit !== undefined) return hit;
     const src = this.items[state]!;
+    let cls: Uint8Array | undefined;
     if (src.length === 2) {
-      // One regex: its classes depend on it alone (shared by all states of that regex).
-      const one = this.classByRegex.get(src[1]!);
-      if (one !== undefined) {
-        this.classCache.set(state, one);
-        return one;
-      }
-    }
-    const sets = new Set<number>();
-    for (let i = 0; i < src.length; i += 2) for (const h of this.store.headSets(src[i + 1]!)) sets.add(h);
-    const sorted = [...sets].sort((a, b) => a - b);
-    const key = sorted.join(',');
-    let cls = this.classByKey.get(key);
-    if (cls === undefined) {
-      cls = new Uint8Array(256);
-      const remap = new Int16Array(512);
-      for (const h of sorted) {
-        const bits = this.store.byteSetBits(h);
-        remap.fill(-1);
-        let next = 0;
-        for (let b = 0; b < 256; b++) {
-          const k = cls[b]! * 2 + ((bits[b >>> 5]! >>> (b & 31)) & 1);
-          if (remap[k]! < 0) remap[k] = next++;
-          cls[b] = remap[k]!;
+      const heads = this.store.headSets(src[1]!);
+      if (heads.length === 1) {
+        cls = this.classBySet.get(heads[0]!);
+        if (cls === undefined) {
+          cls = this.partition(heads);
+          this.classBySet.set(heads[0]!, cls);
         }
       }
-      this.classByKey.set(key, cls);
     }
-    if (src.length === 2) this.classByRegex.set(src[1]!, cls);
-    this.classCache.set(state, cls);
+    if (cls === undefined) {
+      const sets = new Set<number>();
+      for (let i = 0; i < src.length; i += 2) for (const h of this.store.headSets(src[i + 1]!)) sets.add(h);
+      const sorted = [...sets].sort((a, b) => a - b);
+      const key = sorted.join(',');
+      cls = this.classByKey.get(key);
+      if (cls === undefined) {
+        cls = this.partition(sorted);
+        this.classByKey.set(key, cls);
+      }
+    }
+    this.classCache[state] = cls;
+    return cls;
+  }
+
+  /** The coarsest partition of the bytes that refines every given byte set. */
+  private partition(sets: ArrayLike<number>): Uint8Array {
+    const cls = new Uint8Array(256);
+    const remap = new Int16Array(512);
+    for (let i = 0; i < sets.length; i++) {
+      const bits = this.store.byteSetBits(sets[i]!);
+      remap.fill(-1);
+      let next = 0;
+      for (let b = 0; b < 256; b++) {
+        const k = cls[b]! * 2 + ((bits[b >>> 5]! >>> (b & 31)) & 1);
+        if (remap[k]! < 0) remap[k] = next++;
+        cls[b] = remap[k]!;
+      }
+    }
     return cls;
   }
 

@@ -140,6 +140,7 @@ export class CompiledGrammar {
     const groups: KernelGroup[] = entry.groups.map((g) => ({
       lexemes: Int32Array.from(g.positions, (pos) => pairs[pos * 2]!),
       byteStart: g.byteStart,
+      bytes: g.bytes,
       children: g.children,
     }));
     const local: TokenCacheEntry = { base: entry.base, allow: entry.allow, allowIds: entry.allowIds, groups };

@@ -104,12 +104,13 @@ export class Matcher {
         if (!chart.pushKernel(origin, g.lexemes)) continue;
         const byteStart = g.byteStart;
         const children = g.children;
+        const bytes = g.bytes;
         const kt0 = chart.firstThread;
         const kt1 = chart.endThread;
-        for (let b = 0; b < 256; b++) {
+        for (let bi = 0; bi < bytes.length; bi++) {
+          const b = bytes[bi]!;
           const cs = byteStart[b]!;
           const ce = byteStart[b + 1]!;
-          if (cs === ce) continue;
           // Cheap pre-check: a byte no kernel thread's lexer state can take is dead
           // (the kernel set is complete, so its threads are all there is).
           let live = false;

@@ -41,6 +41,8 @@ export interface KernelGroup {
   readonly lexemes: Int32Array;
   /** Children with first byte b: `children[byteStart[b]..byteStart[b+1])`. */
   readonly byteStart: Int32Array;
+  /** The bytes b with children, ascending. */
+  readonly bytes: Uint8Array;
   /** Trie nodes right below an accepting node. */
   readonly children: Int32Array;
 }
@@ -50,6 +52,7 @@ export interface SharedKernelGroup {
   /** Positions (pair indices) of the state's pairs whose lexemes end. */
   readonly positions: Int32Array;
   readonly byteStart: Int32Array;
+  readonly bytes: Uint8Array;
   readonly children: Int32Array;
 }
 
@@ -238,7 +241,11 @@ function kernelGroups(q: number, lexer: LexerTable, trie: TokenTrie, groups: Map
       const lex = lexer.acceptedLexeme(a);
       for (let p = 0; p < qPairs.length; p += 2) if (qPairs[p] === lex) positions.push(p >> 1);
     }
-    out.push({ positions: Int32Array.from(positions), byteStart, children });
+    let nb = 0;
+    for (let b = 0; b < 256; b++) if (byteStart[b + 1]! > byteStart[b]!) nb++;
+    const bytes = new Uint8Array(nb);
+    for (let b = 0, k = 0; b < 256; b++) if (byteStart[b + 1]! > byteStart[b]!) bytes[k++] = b;
+    out.push({ positions: Int32Array.from(positions), byteStart, bytes, children });
   }
   return out;
 }
