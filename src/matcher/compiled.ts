@@ -142,6 +142,8 @@ export class CompiledGrammar {
       byteStart: g.byteStart,
       bytes: g.bytes,
       children: g.children,
+      slice: g.slice,
+      sliceMax: g.sliceMax,
     }));
     const local: TokenCacheEntry = { base: entry.base, allow: entry.allow, allowIds: entry.allowIds, groups };
     if (this.tokenCaches.size >= MAX_CACHED_STATES) this.tokenCaches.delete(this.tokenCaches.keys().next().value!);

@@ -8,8 +8,8 @@
  *   (so no lexeme can end inside a character);
  * - `x` is *closed* when no first byte of a character of C is live from x;
  * - otherwise the slice does not describe x.
- * The chain `q = q0 → q1 → ... → qL` (each step non-accepting, so no lexeme
- * ends between characters either) with `qL` closed, or running past the
+ * The chain `q = q0 → q1 → ... → qL` (where q1..qL accept the same lexemes,
+ * or none: see {@link SliceChains.acceptState}) with `qL` closed, or running past the
  * slice's longest token, then says: from q, a slice token of s steps stays
  * inside the lexeme iff `s <= L`, and is dead otherwise. The state at any slice
  * node is known from its character count (plus its incomplete bytes), so
@@ -68,11 +68,18 @@ export class SliceChains {
     const lx = this.lexer;
     let x = q;
     chain[0] = q;
+    this.acceptState = -1;
+    let set = -1;
     for (let j = 0; j < max; j++) {
       const c = this.classify(x);
       if (c === CLOSED) return j;
       if (c === OTHER) return -1;
-      if (lx.acceptEnd(c) > lx.acceptStart(c)) return -1;
+      // Between characters, either no lexeme ends, or always the same ones.
+      const cs = lx.acceptSet(c);
+      if (j === 0) {
+        set = cs;
+        if (cs >= 0) this.acceptState = c;
+      } else if (cs !== set) return -1;
       if (c === x) {
         for (let k = j + 1; k <= max; k++) chain[k] = x;
         return max;
@@ -82,6 +89,12 @@ export class SliceChains {
     }
     return max;
   }
+
+  /**
+   * After {@link chain}: a chain state whose accept set all of q1..qL share
+   * (lexemes may end after every whole character), or -1 when none accepts.
+   */
+  acceptState = -1;
 
   /** Successor of `x` over one character, or CLOSED / OTHER (memoised). */
   private classify(x: number): number {

@@ -28,6 +28,7 @@
 import { DEAD, type LexerTable } from '../automaton/lexer.js';
 import type { TokenTrie } from '../vocab/trie.js';
 import type { SliceChains } from './slice-chain.js';
+import type { TokenSlice } from '../vocab/slice.js';
 
 /**
  * Trie nodes where lexemes with one accept set may end, below which the
@@ -45,6 +46,13 @@ export interface KernelGroup {
   readonly bytes: Uint8Array;
   /** Trie nodes right below an accepting node. */
   readonly children: Int32Array;
+  /**
+   * A slice whose boundary nodes of 1..`sliceMax` characters are accepting
+   * nodes too: their children that stay in the slice are not listed (there
+   * are very many); they are `slice.boundaryChildren()` with those counts.
+   */
+  readonly slice: TokenSlice | null;
+  readonly sliceMax: number;
 }
 
 /** A group as stored in the shared cache: which of the state's (lexeme, regex) pairs accept. */
@@ -54,6 +62,8 @@ export interface SharedKernelGroup {
   readonly byteStart: Int32Array;
   readonly bytes: Uint8Array;
   readonly children: Int32Array;
+  readonly slice: TokenSlice | null;
+  readonly sliceMax: number;
 }
 
 /**
@@ -172,6 +182,7 @@ export function buildTokenCache(
   sc.groups.clear();
   const state = sc.state;
   let base: Uint32Array | null = null;
+  let sliceGroup: SharedKernelGroup | null = null;
   const L = chains !== undefined ? chains.chain(q, sc.chain) : -1;
   if (L >= 0) {
     const slice = chains!.slice;
@@ -195,6 +206,7 @@ export function buildTokenCache(
       state[depthOf[e]! - 1] = x;
       lexWalk(lexer, trie, sc, e, e + subtree[e]!);
     }
+    if (chains!.acceptState >= 0) sliceGroup = sliceKernelGroup(q, lexer, trie, chains!.acceptState, slice, L);
   } else {
     state[0] = q;
     lexWalk(lexer, trie, sc, 1, trie.nodeCount);
@@ -210,7 +222,53 @@ export function buildTokenCache(
       allow[id >>> 5]! |= 1 << (id & 31);
     }
   } else if (count > 0) allowIds = sc.ids.slice(0, count);
-  return { base, allow, allowIds, groups: kernelGroups(q, lexer, trie, sc.groups) };
+  const groups = kernelGroups(q, lexer, trie, sc.groups);
+  if (sliceGroup !== null) groups.push(sliceGroup);
+  return { base, allow, allowIds, groups };
+}
+
+/** Positions (pair indices of state `q`) of the lexemes state `acc` accepts. */
+function acceptPositions(q: number, lexer: LexerTable, acc: number): Int32Array {
+  const qPairs = lexer.stateItems(q);
+  const positions: number[] = [];
+  for (let a = lexer.acceptStart(acc); a < lexer.acceptEnd(acc); a++) {
+    const lex = lexer.acceptedLexeme(a);
+    for (let p = 0; p < qPairs.length; p += 2) if (qPairs[p] === lex) positions.push(p >> 1);
+  }
+  return Int32Array.from(positions);
+}
+
+/**
+ * The group of a slice whose chain states accept (a lexeme may end after
+ * every character): the children that leave the slice (exits below a
+ * boundary node of 1..L characters) are listed; those that stay are implied.
+ */
+function sliceKernelGroup(q: number, lexer: LexerTable, trie: TokenTrie, acc: number, slice: TokenSlice, L: number): SharedKernelGroup {
+  const byteOf = trie.byte;
+  const byteStart = new Int32Array(257);
+  const exitNode = slice.exitNode;
+  const exitChars = slice.exitChars;
+  const exitPartial = slice.exitPartial;
+  const take = (k: number): boolean => exitPartial[k] === 0 && exitChars[k]! >= 1 && exitChars[k]! <= L;
+  let total = 0;
+  for (let k = 0; k < exitNode.length; k++) {
+    if (!take(k)) continue;
+    byteStart[byteOf[exitNode[k]!]! + 1]!++;
+    total++;
+  }
+  for (let b = 0; b < 256; b++) byteStart[b + 1]! += byteStart[b]!;
+  const fill = byteStart.slice(0, 256);
+  const children = new Int32Array(total);
+  for (let k = 0; k < exitNode.length; k++) if (take(k)) children[fill[byteOf[exitNode[k]!]!]!++] = exitNode[k]!;
+  return { positions: acceptPositions(q, lexer, acc), byteStart, bytes: nonEmptyBytes(byteStart), children, slice, sliceMax: L };
+}
+
+function nonEmptyBytes(byteStart: Int32Array): Uint8Array {
+  let nb = 0;
+  for (let b = 0; b < 256; b++) if (byteStart[b + 1]! > byteStart[b]!) nb++;
+  const bytes = new Uint8Array(nb);
+  for (let b = 0, k = 0; b < 256; b++) if (byteStart[b + 1]! > byteStart[b]!) bytes[k++] = b;
+  return bytes;
 }
 
 /** The crossing nodes' children bucketed by byte, per accept set. */
@@ -218,7 +276,6 @@ function kernelGroups(q: number, lexer: LexerTable, trie: TokenTrie, groups: Map
   const subtree = trie.subtreeSize;
   const byteOf = trie.byte;
   const out: SharedKernelGroup[] = [];
-  const qPairs = lexer.stateItems(q);
   for (const g of groups.values()) {
     const byteStart = new Int32Array(257);
     let total = 0;
@@ -236,16 +293,7 @@ function kernelGroups(q: number, lexer: LexerTable, trie: TokenTrie, groups: Map
       const end = i + subtree[i]!;
       for (let c = i + 1; c < end; c += subtree[c]!) children[fill[byteOf[c]!]!++] = c;
     }
-    const positions: number[] = [];
-    for (let a = lexer.acceptStart(g.acceptState); a < lexer.acceptEnd(g.acceptState); a++) {
-      const lex = lexer.acceptedLexeme(a);
-      for (let p = 0; p < qPairs.length; p += 2) if (qPairs[p] === lex) positions.push(p >> 1);
-    }
-    let nb = 0;
-    for (let b = 0; b < 256; b++) if (byteStart[b + 1]! > byteStart[b]!) nb++;
-    const bytes = new Uint8Array(nb);
-    for (let b = 0, k = 0; b < 256; b++) if (byteStart[b + 1]! > byteStart[b]!) bytes[k++] = b;
-    out.push({ positions: Int32Array.from(positions), byteStart, bytes, children });
+    out.push({ positions: acceptPositions(q, lexer, g.acceptState), byteStart, bytes: nonEmptyBytes(byteStart), children, slice: null, sliceMax: 0 });
   }
   return out;
 }

@@ -91,6 +91,10 @@ export class TokenSlice {
   /** Sorts the nodes of `trie` by one walk with `dfa`. */
   constructor(trie: SliceTrie, dfa: CharDfa) {
     this.dfa = dfa;
+    this.trie = trie;
+    const starts: number[] = [];
+    for (let b = 0; b < 256; b++) if (dfa.trans[b]! >= 0) starts.push(b);
+    this.startBytes = Uint8Array.from(starts);
     const n = trie.nodeCount;
     const { byte, depth, subtreeSize: subtree, tokStart, tokIds } = trie;
     let maxId = -1;
@@ -149,6 +153,64 @@ export class TokenSlice {
     this.ids = ids;
     this.stepStart = start;
     this.masks = new Array(maxSteps + 1);
+  }
+
+  /** Bytes that can start a character of the class, ascending. */
+  readonly startBytes: Uint8Array;
+  private childStart: Int32Array | undefined;
+  private childNode: Int32Array | undefined;
+  private childChars: Int32Array | undefined;
+  private readonly trie: SliceTrie;
+
+  /**
+   * In-slice nodes with first byte `b` whose parent ends a character of the
+   * slice (at least one): `node[start[b]..start[b+1])`, with the parent's
+   * character count in `chars`. Built on first use (one walk of the trie).
+   */
+  boundaryChildren(): { start: Int32Array; node: Int32Array; chars: Int32Array } {
+    if (this.childStart === undefined) {
+      const trie = this.trie;
+      const { byte, depth, subtreeSize: subtree } = trie;
+      const tr = this.dfa.trans;
+      const sState = new Int32Array(trie.maxDepth + 2);
+      const sChars = new Int32Array(trie.maxDepth + 2);
+      const nodes: number[] = [];
+      const chars: number[] = [];
+      const bytes: number[] = [];
+      const count = new Int32Array(257);
+      let i = 1;
+      while (i < trie.nodeCount) {
+        const d = depth[i]!;
+        const ps = sState[d - 1]!;
+        const s = tr[ps * 256 + byte[i]!]!;
+        if (s < 0) {
+          i += subtree[i]!;
+          continue;
+        }
+        if (ps === 0 && sChars[d - 1]! >= 1) {
+          nodes.push(i);
+          chars.push(sChars[d - 1]!);
+          bytes.push(byte[i]!);
+          count[byte[i]! + 1]!++;
+        }
+        sState[d] = s;
+        sChars[d] = sChars[d - 1]! + (s === 0 ? 1 : 0);
+        i++;
+      }
+      for (let b = 0; b < 256; b++) count[b + 1]! += count[b]!;
+      const fill = count.slice(0, 256);
+      const node = new Int32Array(nodes.length);
+      const ch = new Int32Array(nodes.length);
+      for (let k = 0; k < nodes.length; k++) {
+        const at = fill[bytes[k]!]!++;
+        node[at] = nodes[k]!;
+        ch[at] = chars[k]!;
+      }
+      this.childStart = count;
+      this.childNode = node;
+      this.childChars = ch;
+    }
+    return { start: this.childStart, node: this.childNode!, chars: this.childChars! };
   }
 
   /** Number of slice tokens. */
