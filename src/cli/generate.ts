@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from '../errors.js';
 import type { ExecutionProviderName } from '../decode/model.js';
 import type { ChatMessage } from '../generation/chat.js';
-import type { ConstraintSpec, JsonWhitespace } from '../generation/constraint.js';
+import type { ConstraintSpec, JsonPropertyOrder, JsonWhitespace } from '../generation/constraint.js';
 import type { GenerationResult, TokenInfo } from '../generation/generation.js';
 import { Generator, type GenerationRequest } from '../generation/generator.js';
 import type { TopEntry } from '../generation/logprobs.js';
@@ -39,6 +39,8 @@ export interface GenerateCliOptions extends GrammarFlags {
   ep: string;
   threads?: string;
   jumpForward?: boolean;
+  propertyOrder?: string;
+  overlap?: boolean;
   json?: boolean;
   provenance?: string;
   replay?: string;
@@ -72,7 +74,7 @@ function num(v: string | undefined, flag: string, integer = false): number | und
 }
 
 /** The constraint the flags name (null: none), with its source kept for provenance. */
-export function specFromFlags(f: GrammarFlags & { choices?: string }): ConstraintSpec | null {
+export function specFromFlags(f: GrammarFlags & { choices?: string; propertyOrder?: string }): ConstraintSpec | null {
   const given = [f.grammar, f.lark, f.regex, f.jsonSchema, f.choices].filter((x) => x !== undefined);
   if (given.length === 0) return null;
   if (given.length > 1) throw new InvalidArgumentError('give at most one of --grammar, --lark, --regex, --json-schema, --choices');
@@ -88,7 +90,17 @@ export function specFromFlags(f: GrammarFlags & { choices?: string }): Constrain
     if (ws !== undefined && !['flexible', 'compact', 'maskbench', 'pretty'].includes(ws)) {
       throw new InvalidArgumentError(`--whitespace must be flexible, compact, maskbench or pretty, got "${ws}"`);
     }
-    return { kind: 'json-schema', source, ...(ws ? { whitespace: ws } : {}), ...(f.lenient ? { lenient: true } : {}) };
+    const order = f.propertyOrder as JsonPropertyOrder | undefined;
+    if (order !== undefined && !['schema', 'any', 'auto'].includes(order)) {
+      throw new InvalidArgumentError(`--property-order must be schema, any or auto, got "${order}"`);
+    }
+    return {
+      kind: 'json-schema',
+      source,
+      ...(ws ? { whitespace: ws } : {}),
+      ...(f.lenient ? { lenient: true } : {}),
+      ...(order ? { propertyOrder: order } : {}),
+    };
   }
   if (f.choices !== undefined) {
     const choices = readText(f.choices, '--choices').split(/\r?\n/).filter((l) => l.length > 0);
@@ -180,6 +192,8 @@ export function register(program: Command): void {
     .option('--prefill <text>', 'text the answer starts with')
     .option('--stop <text>', 'stop string (repeatable)', collect, [])
     .option('--jump-forward', 'batch forced tokens (one forward pass, no sampling)')
+    .option('--property-order <order>', 'JSON Schema objects: schema (keys in schema order: forced text), any, auto (default)')
+    .option('--overlap', 'run the model in a worker thread and compute the mask during its forward pass (same output)')
     .option('--ep <name>', 'execution provider: cpu or cuda', 'cpu')
     .option('--threads <n>', 'intra-op threads')
     .option('--json', 'print one JSON object with tokens, logprobs and provenance')
@@ -191,7 +205,7 @@ export function register(program: Command): void {
       if (o.replay !== undefined) {
         const rec = provenanceOf(readJson(o.replay, '--replay'));
         const explicitModel = cmd.getOptionValueSource('model') === 'cli' ? o.model : undefined;
-        const gen = await Generator.load(modelSpecOf(rec, explicitModel), { ep, threads });
+        const gen = await Generator.load(modelSpecOf(rec, explicitModel), { ep, threads, overlap: o.overlap ?? false });
         try {
           const out = await replay(rec, { generator: gen, ep });
           if (o.provenance) writeFileSync(o.provenance, JSON.stringify(out.result.provenance, null, 2) + '\n');
@@ -208,7 +222,7 @@ export function register(program: Command): void {
         return;
       }
       const request = requestFromFlags(o);
-      const gen = await Generator.load(o.model, { ep, threads });
+      const gen = await Generator.load(o.model, { ep, threads, overlap: o.overlap ?? false });
       try {
         let result: GenerationResult;
         if (!o.json && !request.stop) {

@@ -3,8 +3,10 @@
  * built-in seeded model, and llama2.c conversion. The only layer that
  * imports onnxruntime-node.
  */
-export { loadModel, findModelFile, CausalLM, KvCache } from './model.js';
-export type { LoadModelOptions, ModelInfo, StepResult, ForwardResult, ExecutionProviderName, FloatKind } from './model.js';
+export { loadModel, findModelFile, describeModel, prepareLoad, CausalLM, KvCache } from './model.js';
+export type { LoadModelOptions, ModelInfo, StepResult, ForwardResult, ExecutionProviderName, FloatKind, LanguageModel, PastCache, ModelDescription, PreparedLoad } from './model.js';
+export { WorkerLM, WorkerKvCache } from './worker-model.js';
+export type { PendingForward, WorkerForwardResult } from './worker-model.js';
 export { generate, generateStream } from './generate.js';
 export type { TokenConstraint, GenerateOptions, GenerateResult, GeneratedToken, GenerateEvent, FinishReason, GenerateTiming } from './generate.js';
 export { ensureBuiltinModel, resolveModelDir, writeSeededModel, cacheDir, BUILTIN_ARCH, BUILTIN_SEED } from './builtin.js';

@@ -71,12 +71,41 @@ export interface ModelInfo {
 }
 
 /**
+ * A cache of past positions as the generation loop sees it: its length, a
+ * free branch point and a truncated copy. {@link KvCache} (tensors in this
+ * thread) and `WorkerKvCache` (a handle to tensors in a worker) implement it.
+ */
+export interface PastCache {
+  /** Positions held. */
+  readonly length: number;
+  /** A branch point sharing the (immutable) cache. */
+  fork(): PastCache;
+  /** The cache of the first `n` positions. */
+  truncate(n: number): PastCache;
+}
+
+/**
+ * What the generation loop needs of a model: {@link CausalLM} (session in
+ * this thread) or `WorkerLM` (session in a worker thread).
+ */
+export interface LanguageModel {
+  /** What the loader found. */
+  readonly info: ModelInfo;
+  /** Logits of every position of `ids` after `past`, and the extended cache. */
+  forward(ids: ArrayLike<number>, past?: PastCache | null): Promise<{ logits: Float32Array; present: PastCache }>;
+  /** Logits of the last position of `ids` after `past`, and the extended cache. */
+  step(ids: ArrayLike<number>, past?: PastCache | null): Promise<{ logits: Float32Array; present: PastCache }>;
+  /** Frees the session. */
+  release(): Promise<void>;
+}
+
+/**
  * The KV cache of one sequence: for each layer a key and a value tensor of
  * shape `[1, kvHeads, length, headDim]`. Immutable: a step returns a new cache
  * and never writes into the old one, so {@link KvCache.fork} is free and two
  * branches can grow from the same cache independently.
  */
-export class KvCache {
+export class KvCache implements PastCache {
   /** Tensors in order layer 0 key, layer 0 value, layer 1 key, … */
   readonly tensors: readonly ort.Tensor[];
   /** Positions held. */
@@ -127,7 +156,7 @@ export interface ForwardResult {
 }
 
 /** A loaded causal LM: one ORT session plus its I/O description. Batch size 1. */
-export class CausalLM {
+export class CausalLM implements LanguageModel {
   /** What the loader found. */
   readonly info: ModelInfo;
   /** The underlying session. @internal */
@@ -281,12 +310,25 @@ function cudaInstalled(): boolean {
   }
 }
 
+/** What a load needs, settled from the options: see {@link prepareLoad}. */
+export interface PreparedLoad {
+  /** The execution provider. */
+  ep: ExecutionProviderName;
+  /** The `.onnx` file (absolute). */
+  file: string;
+  /** The directory of the configs and tokenizer (absolute). */
+  root: string;
+  /** ORT session options. */
+  sessionOptions: ort.InferenceSession.SessionOptions;
+}
+
 /**
- * Loads a model directory. Throws `ModelLoadError` naming the missing file or
- * unsupported I/O, and `ExecutionProviderError` for `ep: 'cuda'` when the
- * CUDA provider is unavailable (never a silent CPU fallback).
+ * Checks load options and finds the model file: `InvalidArgumentError` for a
+ * bad EP or thread count, `ModelLoadError` for a missing model, and
+ * `ExecutionProviderError` (with the install command) for `cuda` when its
+ * provider library is not installed.
  */
-export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<CausalLM> {
+export function prepareLoad(dir: string, options: LoadModelOptions = {}): PreparedLoad {
   const ep = options.ep ?? 'cpu';
   if (ep !== 'cpu' && ep !== 'cuda') throw new InvalidArgumentError(`unknown execution provider '${ep as string}' (use cpu or cuda)`);
   if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
@@ -294,10 +336,6 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
   }
   const file = findModelFile(dir, options.file);
   const root = statSync(resolve(dir)).isFile() ? resolve(dir, '..') : resolve(dir);
-  const config = readJsonIfAny(join(root, 'config.json')) ?? {};
-  const generationConfig = readJsonIfAny(join(root, 'generation_config.json')) ?? {};
-  const genai = (readJsonIfAny(join(root, 'genai_config.json'))?.model ?? {}) as Record<string, unknown>;
-
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     executionProviders: [ep],
     graphOptimizationLevel: 'all',
@@ -305,25 +343,72 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
   };
   if (ep === 'cuda' && !cudaInstalled()) throw new ExecutionProviderError(CUDA_HINT);
+  return { ep, file, root, sessionOptions };
+}
+
+/** The typed error for a failed session creation (message: onnxruntime's first line). */
+export function sessionCreateError(e: unknown, ep: ExecutionProviderName, file: string): Error {
+  const msg = (e as Error)?.message ?? String(e);
+  if (ep === 'cuda' && /cuda|provider|shared library|\.so/i.test(msg)) {
+    return new ExecutionProviderError(`${CUDA_HINT}\n(onnxruntime said: ${msg.split('\n')[0]})`);
+  }
+  return new ModelLoadError(file, `onnxruntime could not load it: ${msg.split('\n')[0]}`);
+}
+
+/**
+ * Loads a model directory. Throws `ModelLoadError` naming the missing file or
+ * unsupported I/O, and `ExecutionProviderError` for `ep: 'cuda'` when the
+ * CUDA provider is unavailable (never a silent CPU fallback).
+ */
+export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<CausalLM> {
+  const { ep, file, root, sessionOptions } = prepareLoad(dir, options);
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(file, sessionOptions);
   } catch (e) {
-    const msg = (e as Error).message ?? String(e);
-    if (ep === 'cuda' && /cuda|provider|shared library|\.so/i.test(msg)) {
-      throw new ExecutionProviderError(`${CUDA_HINT}\n(onnxruntime said: ${msg.split('\n')[0]})`);
-    }
-    throw new ModelLoadError(file, `onnxruntime could not load it: ${msg.split('\n')[0]}`);
+    throw sessionCreateError(e, ep, file);
   }
 
-  const fail = (problem: string): never => {
+  try {
+    const { info, hasUseCacheBranch } = describeModel(file, root, session.inputMetadata, session.outputMetadata, ep);
+    return new CausalLM(session, info, hasUseCacheBranch);
+  } catch (e) {
     void session.release();
+    throw e;
+  }
+}
+
+/** What {@link describeModel} learnt: the model info and whether it takes `use_cache_branch`. */
+export interface ModelDescription {
+  /** The model info. */
+  info: ModelInfo;
+  /** Whether the graph takes a `use_cache_branch` input. */
+  hasUseCacheBranch: boolean;
+}
+
+/**
+ * Reads the I/O contract of a session (its input and output metadata) and
+ * the configs beside the model file (`root`): `ModelLoadError` naming what is
+ * missing or unsupported. Shared by {@link loadModel} and the worker-thread
+ * model, whose session lives in another thread.
+ */
+export function describeModel(
+  file: string,
+  root: string,
+  inputMetadata: readonly ort.InferenceSession.ValueMetadata[],
+  outputMetadata: readonly ort.InferenceSession.ValueMetadata[],
+  ep: ExecutionProviderName,
+): ModelDescription {
+  const config = readJsonIfAny(join(root, 'config.json')) ?? {};
+  const generationConfig = readJsonIfAny(join(root, 'generation_config.json')) ?? {};
+  const genai = (readJsonIfAny(join(root, 'genai_config.json'))?.model ?? {}) as Record<string, unknown>;
+  const fail = (problem: string): never => {
     throw new ModelLoadError(file, problem);
   };
   const inputs = new Map<string, ort.InferenceSession.ValueMetadata>();
-  for (const m of session.inputMetadata) inputs.set(m.name, m);
+  for (const m of inputMetadata) inputs.set(m.name, m);
   const outputs = new Map<string, ort.InferenceSession.ValueMetadata>();
-  for (const m of session.outputMetadata) outputs.set(m.name, m);
+  for (const m of outputMetadata) outputs.set(m.name, m);
   for (const need of ['input_ids', 'attention_mask']) if (!inputs.has(need)) fail(`model has no '${need}' input (inputs: ${[...inputs.keys()].join(', ')})`);
   if (!outputs.has('logits')) fail(`model has no 'logits' output (outputs: ${[...outputs.keys()].join(', ')})`);
   let numLayers = 0;
@@ -381,5 +466,5 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     generationConfig,
     ep,
   };
-  return new CausalLM(session, info, inputs.has('use_cache_branch'));
+  return { info, hasUseCacheBranch: inputs.has('use_cache_branch') };
 }

@@ -10,9 +10,12 @@ import type { CompiledGrammar, MatcherVocabulary } from '../matcher/compiled.js'
 /** JSON whitespace modes of the JSON Schema front-end. */
 export type JsonWhitespace = 'flexible' | 'compact' | 'maskbench' | 'pretty';
 
+/** Property order of JSON Schema objects (`schema`: as listed, so keys are forced text; see the front-end's options). */
+export type JsonPropertyOrder = 'schema' | 'any' | 'auto';
+
 /** A constraint by source: what {@link compileConstraint} compiles and provenance records. */
 export type ConstraintSpec =
-  | { kind: 'json-schema'; source: string; whitespace?: JsonWhitespace; lenient?: boolean }
+  | { kind: 'json-schema'; source: string; whitespace?: JsonWhitespace; lenient?: boolean; propertyOrder?: JsonPropertyOrder }
   | { kind: 'regex'; source: string; flags?: string }
   | { kind: 'gbnf'; source: string; start?: string }
   | { kind: 'lark'; source: string; start?: string }
@@ -67,7 +70,7 @@ export function compileConstraint(spec: ConstraintSpec, vocab: MatcherVocabulary
       } catch (e) {
         throw new InvalidArgumentError(`JSON Schema is not valid JSON: ${(e as Error).message}`);
       }
-      return compileJsonSchema(schema, vocab, { whitespace: spec.whitespace, lenient: spec.lenient });
+      return compileJsonSchema(schema, vocab, { whitespace: spec.whitespace, lenient: spec.lenient, propertyOrder: spec.propertyOrder });
     }
     case 'regex':
       return compileRegex(spec.source, vocab, { flags: spec.flags });

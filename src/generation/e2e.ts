@@ -34,8 +34,8 @@ export const E2E_SCHEMA = {
 };
 
 /**
- * The GBNF case: a JSON record with literal keys (the JSON Schema front-end
- * also accepts escaped spellings of keys, so there the keys are not forced).
+ * The GBNF case: a JSON record with literal keys in a fixed order (the JSON
+ * Schema cases accept the keys in any order, `json-ordered` in schema order).
  */
 export const E2E_GBNF = [
   'root ::= "{\\"id\\": " [0-9]{1,5} ", \\"name\\": \\"" [a-z]{1,12} "\\", \\"active\\": " ("true" | "false") ", \\"kind\\": \\"" kind "\\"}"',
@@ -51,15 +51,26 @@ export const E2E_PROMPTS = [
   'Tom and his dog went to the park. They',
 ];
 
-/** Default cases. */
-export function defaultE2eCases(): E2eCase[] {
+/**
+ * Default cases: unconstrained, then JSON Schema, regex and GBNF, each with
+ * and without jump-forward. `ordered` adds the JSON Schema in schema
+ * property order (`json-ordered`: whole keys are forced text).
+ */
+export function defaultE2eCases(options: { ordered?: boolean } = {}): E2eCase[] {
   const json: ConstraintSpec = { kind: 'json-schema', source: JSON.stringify(E2E_SCHEMA), whitespace: 'compact' };
+  const ordered: ConstraintSpec = { ...json, propertyOrder: 'schema' };
   const regex: ConstraintSpec = { kind: 'regex', source: '[A-Z][a-z]{1,10}( [a-z]{1,10}){3,12}\\. Score: [0-9]{1,3}/100\\.' };
   const gbnf: ConstraintSpec = { kind: 'gbnf', source: E2E_GBNF };
   return [
     { name: 'unconstrained', constraint: null, jumpForward: false },
     { name: 'json-schema', constraint: json, jumpForward: false },
     { name: 'json-schema+jump', constraint: json, jumpForward: true },
+    ...(options.ordered
+      ? [
+          { name: 'json-ordered', constraint: ordered, jumpForward: false },
+          { name: 'json-ordered+jump', constraint: ordered, jumpForward: true },
+        ]
+      : []),
     { name: 'regex', constraint: regex, jumpForward: false },
     { name: 'regex+jump', constraint: regex, jumpForward: true },
     { name: 'gbnf', constraint: gbnf, jumpForward: false },

@@ -112,8 +112,13 @@ export function forcedIds(m: Matcher, vocab: Vocabulary): number[] {
   return takeForced(m.fork(), vocab, Infinity);
 }
 
-/** Whether some byte can follow (probing all 256). */
+/**
+ * Whether some byte can follow. A state that is not accepting can always
+ * continue (a matcher never gets stuck through accepted tokens), so only an
+ * accepting state is probed, byte by byte.
+ */
 function canContinue(m: Matcher): boolean {
+  if (!m.isAccepting()) return true;
   for (let b = 0; b < 256; b++) {
     if (m.acceptString(Uint8Array.of(b))) {
       m.rollback(1);

@@ -9,12 +9,19 @@
  *
  * A step: (1) feed pending ids to the model (one forward pass); (2) with
  * jump-forward, take the constraint's forced tokens without sampling; else
- * (3) pick a token: "sample first, check one token" when only a plain draw is
- * needed (greedy or temperature, no logprobs), otherwise build the mask and
- * sample over the allowed ids (greedy and temperature picks read the logits
- * in place, see `pick.ts`; top-k/top-p/min-p go through `sampling/`); (4) EOS ends (not emitted); the token's bytes are checked
- * for stop strings. The model runs on a token only when the next step needs
- * its logits, so the last token costs no forward pass.
+ * (3) pick a token: greedy or plain temperature "sample first, check one
+ * token" (`sampleFirst` in `pick.ts`: the unmasked pick is kept when the
+ * matcher accepts it, else a fresh pick over the mask; exact, and the same
+ * procedure whether or not the mask is already at hand, so logprobs and
+ * overlap never change the ids); top-k/top-p/min-p build the mask first and
+ * go through `sampling/`; (4) EOS ends (not emitted); the token's bytes are
+ * checked for stop strings. The model runs on a token only when the next
+ * step needs its logits, so the last token costs no forward pass.
+ *
+ * Overlap (`GenerationContext.overlap`, a `WorkerLM` model): step (1) starts
+ * the forward pass in the worker and, while it runs, does the constraint's
+ * work for (2)/(3) — the forced tokens, else the mask — which depends only on
+ * the tokens already chosen; then takes the logits. Same outcome bit for bit.
  *
  * Logprobs (when requested) are of the model's own distribution (before
  * temperature and filters) and of that distribution restricted to the
@@ -24,7 +31,8 @@
  * `removedMass` = 1 − p(token).
  */
 import { InvalidArgumentError } from '../errors.js';
-import type { CausalLM, ForwardResult, KvCache } from '../decode/model.js';
+import type { LanguageModel, PastCache } from '../decode/model.js';
+import { WorkerLM, type WorkerKvCache } from '../decode/worker-model.js';
 import type { CompiledGrammar } from '../matcher/compiled.js';
 import type { Matcher } from '../matcher/matcher.js';
 import { sampleToken } from '../sampling/draw.js';
@@ -34,7 +42,7 @@ import { Rng } from '../sampling/prng.js';
 import type { Vocabulary } from '../vocab/vocabulary.js';
 import { captureGroups, type ConstraintSpec } from './constraint.js';
 import { takeForced } from './forced.js';
-import { maskedArgmax, maskedDraw } from './pick.js';
+import { maskedArgmax, maskedDraw, sampleFirst, type PickCheck } from './pick.js';
 import { logSoftmaxTo, topN, type TopEntry } from './logprobs.js';
 import { sha256, type HistoryOp, type Provenance } from './provenance.js';
 
@@ -103,7 +111,7 @@ export interface GenerationResult {
 
 /** Settled parameters of a generation. @internal */
 export interface GenerationContext {
-  model: CausalLM;
+  model: LanguageModel;
   vocab: Vocabulary;
   spec: ConstraintSpec | null;
   compiled: CompiledGrammar | null;
@@ -118,6 +126,8 @@ export interface GenerationContext {
   jumpForward: boolean;
   ignoreEos: boolean;
   signal: AbortSignal | undefined;
+  /** The model is a `WorkerLM`: do the constraint's work for the next token during the forward pass. */
+  overlap: boolean;
   /** Provenance without `created` and `result`. */
   record: Omit<Provenance, 'created' | 'result'>;
 }
@@ -125,7 +135,7 @@ export interface GenerationContext {
 const utf8 = new TextDecoder('utf-8');
 
 /** Models found to reject a multi-token step after a past (fed one token at a time instead). */
-const noBatchAfterPast = new WeakSet<CausalLM>();
+const noBatchAfterPast = new WeakSet<LanguageModel>();
 
 /** A steppable generation. Create with `Generator.start`. */
 export class Generation {
@@ -133,7 +143,7 @@ export class Generation {
   readonly ctx: GenerationContext;
   private matcher: Matcher | null;
   private rng: Rng;
-  private past: KvCache | null = null;
+  private past: PastCache | null = null;
   private unfed: number[];
   private unfedInfo: Array<TokenInfo | null>;
   private logits: Float32Array | null = null;
@@ -149,6 +159,10 @@ export class Generation {
   private emitted = 0;
   private steps = 0;
   private fed = false;
+  /** Prepared during an overlapped forward pass for this step: forced ids (already in the matcher), or null. */
+  private preForced: number[] | null = null;
+  /** Likewise the mask: -1 not computed, 0 all allowed, 1 `mask` holds it. */
+  private preMasked = -1;
   private history: HistoryOp[] = [];
   private readonly timing_: GenerationTiming = { promptMs: 0, forwardMs: 0, constraintMs: 0, samplingMs: 0, totalMs: 0, forwardPasses: 0 };
   // Scratch, per generation (forks get their own).
@@ -159,6 +173,10 @@ export class Generation {
   private readonly isEos: Uint8Array;
   private readonly stopBytes: Buffer[];
   private readonly maxStop: number;
+  /** The constraint as {@link sampleFirst} sees it (uses `pickMask`). */
+  private readonly checker: PickCheck;
+  /** During a sample-first pick: -1 mask not computed, 0 all allowed, 1 `mask` holds it. */
+  private pickMask = -1;
 
   /** @internal Use `Generator.start`. */
   constructor(ctx: GenerationContext, from?: Generation) {
@@ -173,6 +191,23 @@ export class Generation {
     if (!ctx.ignoreEos || ctx.compiled) for (const id of eos) if (id < V) this.isEos[id] = 1;
     this.stopBytes = ctx.stop.map((s) => Buffer.from(s, 'utf8'));
     this.maxStop = Math.max(0, ...this.stopBytes.map((b) => b.length));
+    this.checker = {
+      accept: (id) => {
+        const c0 = performance.now();
+        const pm = this.pickMask;
+        const ok = (pm !== 1 || ((this.mask[id >>> 5]! >>> (id & 31)) & 1) === 1) && this.matcher!.acceptToken(id);
+        this.timing_.constraintMs += performance.now() - c0;
+        return ok;
+      },
+      mask: () => {
+        if (this.pickMask < 0) {
+          const c0 = performance.now();
+          this.pickMask = this.matcher!.fillNextTokenBitmask(this.mask) ? 1 : 0;
+          this.timing_.constraintMs += performance.now() - c0;
+        }
+        return this.pickMask === 1 ? this.mask : null;
+      },
+    };
     if (from) {
       this.matcher = from.matcher ? from.matcher.fork() : null;
       this.rng = from.rng.clone();
@@ -250,7 +285,7 @@ export class Generation {
     try {
       if (this.ctx.signal?.aborted) this.end('aborted');
       else if (this.generated() >= this.ctx.maxTokens) this.end('max_tokens');
-      else if (await this.feed()) {
+      else if (await (this.ctx.overlap ? this.feedOverlapped() : this.feed())) {
         if (!(this.ctx.jumpForward && this.matcher && this.jump())) this.sample();
         if (this.finish === null && this.generated() >= this.ctx.maxTokens) this.end('max_tokens');
       }
@@ -316,6 +351,8 @@ export class Generation {
     this.eosId = null;
     this.stopString = null;
     this.emitted = Math.min(this.emitted, k);
+    this.preForced = null;
+    this.preMasked = -1;
     if (options.seed !== undefined) this.rng = new Rng(options.seed);
   }
 
@@ -379,10 +416,10 @@ export class Generation {
     const needRows = this.ctx.logprobs !== null && this.unfedInfo.some((t, j) => j > 0 && t !== null && t.logprob === null);
     const ids = this.unfed;
     const n = ids.length;
-    let present: KvCache;
+    let present: PastCache;
     if (n > 1 && this.past && this.past.length > 0 && noBatchAfterPast.has(model)) {
       // The graph takes one token at a time once there is a past: feed them in turn.
-      let past: KvCache = this.past;
+      let past: PastCache = this.past;
       for (let j = 0; j < n; j++) {
         const r = await model.step([ids[j]!], past);
         past = r.present;
@@ -392,7 +429,7 @@ export class Generation {
       }
       present = past;
     } else {
-      let r: ForwardResult;
+      let r: { logits: Float32Array; present: PastCache };
       try {
         r = needRows ? await model.forward(ids, this.past) : await model.step(ids, this.past);
       } catch (e) {
@@ -412,7 +449,12 @@ export class Generation {
       } else this.logits = r.logits;
       present = r.present;
     }
-    const ms = performance.now() - t0;
+    this.fedAll(present, performance.now() - t0);
+    return true;
+  }
+
+  /** After a forward pass over all pending ids: the new cache, timing, nothing pending. */
+  private fedAll(present: PastCache, ms: number): void {
     if (this.fed) this.timing_.forwardMs += ms;
     else this.timing_.promptMs += ms;
     this.fed = true;
@@ -420,14 +462,74 @@ export class Generation {
     this.past = present;
     this.unfed = [];
     this.unfedInfo = [];
+  }
+
+  /**
+   * {@link feed} with the model in a worker: starts the forward pass, does
+   * the constraint's work for this step meanwhile ({@link prepare}), then
+   * takes the logits. Passes that need every row (stats of forced tokens)
+   * or one token at a time run as {@link feed} does.
+   */
+  private async feedOverlapped(): Promise<boolean> {
+    const model = this.ctx.model as WorkerLM;
+    const n = this.unfed.length;
+    if (n === 0) return true;
+    const needRows = this.ctx.logprobs !== null && this.unfedInfo.some((t, j) => j > 0 && t !== null && t.logprob === null);
+    const batchRefused = n > 1 && this.past !== null && this.past.length > 0 && noBatchAfterPast.has(model);
+    if (needRows || batchRefused) return this.feed();
+    const max = model.info.maxPositions;
+    if (max !== null && (this.past?.length ?? 0) + n > max) {
+      if (this.finish === null) this.end('context_length');
+      return false;
+    }
+    const t0 = performance.now();
+    const pending = model.begin(this.unfed, this.past as WorkerKvCache | null, false);
+    try {
+      this.prepare();
+    } catch (e) {
+      try {
+        pending.wait(); // leave the model free for the next pass
+      } catch {
+        // the constraint's error is the one to report
+      }
+      throw e;
+    }
+    let r: { logits: Float32Array; present: PastCache };
+    try {
+      r = pending.wait();
+    } catch (e) {
+      if (n > 1 && this.past && this.past.length > 0 && !noBatchAfterPast.has(model)) {
+        noBatchAfterPast.add(model);
+        return this.feed(); // what prepare() did depends only on the matcher: it stays valid
+      }
+      throw e;
+    }
+    this.logits = r.logits;
+    this.fedAll(r.present, performance.now() - t0);
     return true;
+  }
+
+  /**
+   * The constraint's work for the coming pick, done while the model runs:
+   * with jump-forward the forced tokens (taken into the matcher, as
+   * {@link jump} would), else the mask. Both depend only on the tokens
+   * already chosen, so the step's outcome is the same as without overlap.
+   */
+  private prepare(): void {
+    const m = this.matcher;
+    if (!m || this.finish !== null) return;
+    const c0 = performance.now();
+    if (this.ctx.jumpForward) this.preForced = takeForced(m, this.ctx.vocab, this.ctx.maxTokens - this.generated());
+    if (this.preForced === null || this.preForced.length === 0) this.preMasked = m.fillNextTokenBitmask(this.mask) ? 1 : 0;
+    this.timing_.constraintMs += performance.now() - c0;
   }
 
   /** Jump-forward: takes the forced tokens, if any. */
   private jump(): boolean {
     const m = this.matcher!;
     const c0 = performance.now();
-    const forced = takeForced(m, this.ctx.vocab, this.ctx.maxTokens - this.generated());
+    const forced = this.preForced ?? takeForced(m, this.ctx.vocab, this.ctx.maxTokens - this.generated());
+    this.preForced = null;
     let taken = 0;
     for (const id of forced) {
       const t = this.forcedToken(id);
@@ -454,35 +556,30 @@ export class Generation {
     const s = ctx.sampling;
     const plain = s.topK === 0 && s.topP >= 1 && s.minP === 0;
     let id = -1;
-    let masked = false;
+    const con0 = this.timing_.constraintMs;
+    // -1: no mask yet, 0: all allowed, 1: `mask` holds it (an overlapped step computed it already).
+    let maskState = m ? this.preMasked : 0;
+    this.preMasked = -1;
     const t0 = performance.now();
+    if (m && maskState < 0 && (!plain || this.lp !== null)) {
+      // Filters and logprobs need the mask; computed before the pick, as an overlapped step would.
+      const c0 = performance.now();
+      maskState = m.fillNextTokenBitmask(this.mask) ? 1 : 0;
+      this.timing_.constraintMs += performance.now() - c0;
+    }
     if (plain) {
-      // Greedy or pure temperature: pick straight from the logits (no copy), sample first, check one token.
-      const T = s.temperature;
-      if (m && ctx.logprobs === null) {
-        const cand = T === 0 ? maskedArgmax(logits, null, limit) : maskedDraw(logits, null, limit, T, this.rng);
-        const c0 = performance.now();
-        if (m.acceptToken(cand)) id = cand;
-        this.timing_.constraintMs += performance.now() - c0;
-      }
-      if (id < 0) {
-        if (m) {
-          const c0 = performance.now();
-          masked = m.fillNextTokenBitmask(this.mask);
-          this.timing_.constraintMs += performance.now() - c0;
-        }
-        const mk = masked ? this.mask : null;
-        id = T === 0 ? maskedArgmax(logits, mk, limit) : maskedDraw(logits, mk, limit, T, this.rng);
-        if (m && !m.acceptToken(id)) throw new Error(`internal: the matcher rejected token ${id}, which its own bitmask allowed`);
+      // Greedy or pure temperature, straight from the logits (no copy): sample first, check one
+      // token (exact, see pick.ts). The same procedure runs whether or not the mask is already at
+      // hand (logprobs, overlap), so the tokens never depend on those options.
+      if (m === null) id = s.temperature === 0 ? maskedArgmax(logits, null, limit) : maskedDraw(logits, null, limit, s.temperature, this.rng);
+      else {
+        this.pickMask = maskState;
+        id = sampleFirst(logits, limit, s.temperature, this.rng, this.checker);
+        maskState = this.pickMask;
       }
     } else {
-      if (m) {
-        const c0 = performance.now();
-        masked = m.fillNextTokenBitmask(this.mask);
-        this.timing_.constraintMs += performance.now() - c0;
-      }
       this.work.set(logits);
-      id = sampleToken(this.work, s, this.rng, masked ? this.mask : null, limit, this.scratch);
+      id = sampleToken(this.work, s, this.rng, maskState === 1 ? this.mask : null, limit, this.scratch);
       if (m && !m.acceptToken(id)) throw new Error(`internal: the matcher rejected token ${id}, which its own bitmask allowed`);
     }
     const t: TokenInfo = { id, text: '', forced: false, logprob: null, maskedLogprob: null, topLogprobs: null, maskedTopLogprobs: null, removedMass: null };
@@ -492,7 +589,7 @@ export class Generation {
       const lse = logSoftmaxTo(logits, limit, lp);
       t.logprob = lp[id]!;
       if (n > 0) t.topLogprobs = topN(lp, n);
-      if (masked) {
+      if (maskState === 1) {
         this.work.set(logits);
         applyBitmask(this.work, this.mask, limit);
         const lseM = logSoftmaxTo(this.work, limit, lp);
@@ -505,7 +602,7 @@ export class Generation {
         t.removedMass = 0;
       }
     }
-    this.timing_.samplingMs += performance.now() - t0;
+    this.timing_.samplingMs += performance.now() - t0 - (this.timing_.constraintMs - con0); // constraint work counted once
     if (this.isEos[id] || (m !== null && m.isTerminated())) {
       this.eosId = id;
       this.end('eos');

@@ -13,7 +13,8 @@
 import { dirname, resolve } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { resolveModelDir } from '../decode/builtin.js';
-import { loadModel, type CausalLM, type ExecutionProviderName } from '../decode/model.js';
+import { loadModel, type ExecutionProviderName, type LanguageModel } from '../decode/model.js';
+import { WorkerLM } from '../decode/worker-model.js';
 import { InvalidArgumentError, ModelLoadError } from '../errors.js';
 import { CompiledGrammar } from '../matcher/compiled.js';
 import { checkSamplingParams } from '../sampling/draw.js';
@@ -63,6 +64,12 @@ export interface GenerationRequest {
   ignoreEos?: boolean;
   /** Aborts at the next step (finish reason `aborted`). */
   signal?: AbortSignal;
+  /**
+   * With a generator loaded with `overlap`: compute the constraint's work for
+   * the next token (forced tokens, else the mask) while the model runs.
+   * Default true there; no effect otherwise. Never changes the output.
+   */
+  overlap?: boolean;
 }
 
 /** Options of {@link Generator.load}. */
@@ -71,12 +78,19 @@ export interface GeneratorOptions {
   ep?: ExecutionProviderName;
   /** Intra-op threads. */
   threads?: number;
+  /**
+   * Run the model in a worker thread so the constraint's work for the next
+   * token overlaps the forward pass (see `WorkerLM`). Same output. Default
+   * false: it pays only when the constraint's work per token exceeds a thread
+   * hand-off (~15 µs) and a core is free for the worker.
+   */
+  overlap?: boolean;
 }
 
 /** A loaded model ready to generate. */
 export class Generator {
-  /** The model. */
-  readonly model: CausalLM;
+  /** The model (in this thread, or a `WorkerLM` when loaded with `overlap`). */
+  readonly model: LanguageModel;
   /** Its vocabulary (tokenizer.json of the model directory). */
   readonly vocab: Vocabulary;
   /** Chat template and special-token texts. */
@@ -87,7 +101,7 @@ export class Generator {
   private readonly tokenizerSha: string;
   private readonly grammars = new Map<string, CompiledGrammar>();
 
-  private constructor(spec: string, model: CausalLM, vocab: Vocabulary, chat: ChatTemplateConfig, modelSha: string, tokenizerSha: string) {
+  private constructor(spec: string, model: LanguageModel, vocab: Vocabulary, chat: ChatTemplateConfig, modelSha: string, tokenizerSha: string) {
     this.spec = spec;
     this.model = model;
     this.vocab = vocab;
@@ -102,7 +116,9 @@ export class Generator {
    */
   static async load(model = 'builtin', options: GeneratorOptions = {}): Promise<Generator> {
     const dir = await resolveModelDir(model);
-    const m = await loadModel(dir, { ep: options.ep, threads: options.threads });
+    const m: LanguageModel = options.overlap
+      ? await WorkerLM.load(dir, { ep: options.ep, threads: options.threads })
+      : await loadModel(dir, { ep: options.ep, threads: options.threads });
     try {
       const root = existsSync(dir) && statSync(dir).isFile() ? dirname(resolve(dir)) : m.info.dir;
       const vocab = await Vocabulary.fromFile(root);
@@ -231,6 +247,7 @@ export class Generator {
       jumpForward: req.jumpForward ?? false,
       ignoreEos: req.ignoreEos ?? false,
       signal: req.signal,
+      overlap: this.model instanceof WorkerLM && (req.overlap ?? true),
       record,
     };
   }

@@ -130,3 +130,29 @@ export function maskedDraw(logits: Float32Array, mask: Uint32Array | null, limit
   }
   return last; // u landed in the rounding gap at the top end
 }
+
+/** What a {@link sampleFirst} pick asks of the constraint. */
+export interface PickCheck {
+  /** True when `id` is allowed, and then takes it (the constraint moves past it). */
+  accept(id: number): boolean;
+  /** The mask of allowed ids (null: all allowed); asked only after a rejection. */
+  mask(): Uint32Array | null;
+}
+
+/**
+ * Greedy (`temperature` 0) or temperature pick under a constraint, "sample
+ * first, check one token": the pick from the unmasked logits is kept when
+ * `check.accept` allows it; otherwise a fresh pick (a new random number) from
+ * the masked logits, which `check.accept` then takes. Exact: greedy gives the
+ * masked argmax (the unmasked argmax, when allowed, is it); a draw gives
+ * token i with p_i + (1 − P) · p_i / P = p_i / P (P: the allowed mass), the
+ * masked distribution. Throws when the constraint rejects its own mask's pick.
+ */
+export function sampleFirst(logits: Float32Array, limit: number, temperature: number, rng: Rng, check: PickCheck): number {
+  const cand = temperature === 0 ? maskedArgmax(logits, null, limit) : maskedDraw(logits, null, limit, temperature, rng);
+  if (check.accept(cand)) return cand;
+  const mask = check.mask();
+  const id = temperature === 0 ? maskedArgmax(logits, mask, limit) : maskedDraw(logits, mask, limit, temperature, rng);
+  if (!check.accept(id)) throw new Error(`internal: the constraint rejected token ${id}, which its own bitmask allowed`);
+  return id;
+}

@@ -57,6 +57,29 @@ describe('replay', () => {
     await expect(replay(badModel, { generator: gen })).rejects.toThrow(/not the recorded model/);
   });
 
+  test('a JSON Schema record keeps its property order and replays on a worker-thread model (overlap)', async () => {
+    const json: ConstraintSpec = {
+      kind: 'json-schema',
+      source: JSON.stringify({ type: 'object', properties: { b: { type: 'boolean' }, a: { enum: ['x', 'yy'] } }, required: ['a', 'b'], additionalProperties: false }),
+      whitespace: 'compact',
+      propertyOrder: 'schema',
+    };
+    const r = await gen.generate({ prompt: 'JSON:', constraint: json, temperature: 1, seed: 2, maxTokens: 30, jumpForward: true });
+    const v = JSON.parse(r.text) as Record<string, unknown>;
+    expect(Object.keys(v)).toEqual(['b', 'a']);
+    expect(['x', 'yy']).toContain(v.a);
+    expect(r.provenance.grammar).toMatchObject({ propertyOrder: 'schema' });
+    const { Generator } = await import('../../src/generation/generator.js');
+    const w = await Generator.load('builtin', { threads: 1, overlap: true });
+    try {
+      const out = await replay(JSON.parse(JSON.stringify(r.provenance)), { generator: w });
+      expect(out.matches).toBe(true);
+      expect(out.result.text).toBe(r.text);
+    } finally {
+      await w.release();
+    }
+  });
+
   test('forks and regenerations are recorded and replayed', async () => {
     const g = gen.start({ prompt: 'Once', temperature: 6, seed: 3, maxTokens: 25, ignoreEos: true });
     for (let i = 0; i < 6; i++) await g.step();

@@ -54,3 +54,28 @@ describeShared(`${FIXTURE}/model.onnx`, 'tiny-random-llama-fp16-onnx (32k Llama-
     for (const t of r.tokens.filter((x) => x.forced)) expect(t.logprob).toBeLessThanOrEqual(0);
   });
 });
+
+describeShared(`${FIXTURE}/model.onnx`, 'overlap on the fp16 32k fixture (which refuses several tokens after a past)', () => {
+  test('same tokens with the model in a worker, jump-forward and logprobs included', async () => {
+    const plain = await Generator.load(sharedPath(FIXTURE), { threads: 1 });
+    const worker = await Generator.load(sharedPath(FIXTURE), { threads: 1, overlap: true });
+    try {
+      const schema = { type: 'object', properties: { name: { type: 'string', maxLength: 8 }, ok: { type: 'boolean' } }, required: ['name', 'ok'], additionalProperties: false };
+      const constraint = { kind: 'json-schema' as const, source: JSON.stringify(schema), whitespace: 'compact' as const, propertyOrder: 'schema' as const };
+      for (const req of [
+        { prompt: 'JSON:', constraint, jumpForward: true, temperature: 1, seed: 3, maxTokens: 60 },
+        { prompt: 'JSON:', constraint, jumpForward: true, maxTokens: 60, logprobs: 2 },
+        { prompt: 'Hi', temperature: 0.9, seed: 1, maxTokens: 12, ignoreEos: true },
+      ]) {
+        const a = await plain.generate(req);
+        const b = await worker.generate(req);
+        expect(b.tokens).toEqual(a.tokens);
+        expect(b.text).toBe(a.text);
+        expect(b.finishReason).toBe(a.finishReason);
+      }
+    } finally {
+      await plain.release();
+      await worker.release();
+    }
+  });
+});

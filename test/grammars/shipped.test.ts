@@ -14,6 +14,7 @@ import type { Grammar } from '../../src/ir/expr.js';
 import { GrammarOracle } from '../../src/testing/oracle.js';
 import { NearleyOracle } from '../frontends/ebnf/nearley-oracle.js';
 import { repoRoot } from '../shared.js';
+import { rng as prng } from '../random.js';
 
 const SHIPPED = ['json', 'chess-san', 'chess-move', 'arithmetic', 'csv', 'xml'];
 
@@ -30,17 +31,6 @@ function examples(name: string): { file: string; text: string; valid: boolean }[
     .map((f) => ({ file: f, text: readFileSync(join(dir, f), 'utf8'), valid: f.startsWith('valid-') }));
 }
 
-/** Tiny seeded PRNG (mulberry32) so the random games are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('shipped GBNF grammars', () => {
   for (const name of SHIPPED) {

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { allocateBitmask, TokenTrie, walkTrie, type Recognizer } from '../../src/vocab/trie.js';
 import { sortIdsByBytes } from '../../src/vocab/bytesort.js';
+import { rng } from '../random.js';
 
-/** Small seeded PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomVocab(rand: () => number, n: number, alphabet: number[], maxLen: number): Uint8Array[] {
   const out: Uint8Array[] = [];

@@ -9,7 +9,7 @@ import { parseRegex } from '../regex/index.js';
 import { RuleBuilder } from './builder.js';
 import { Containers, type Member, type ObjectShape } from './containers.js';
 import { Expander } from './expand.js';
-import { cloneFlat, unnamedSchemas, type Flat, type SomeExtra } from './flat.js';
+import { applyUnevaluatedProperties, cloneFlat, unnamedSchemas, type Flat, type SomeExtra } from './flat.js';
 import { formatExpr, formatRestriction, isKnownFormat, NON_STRING_FORMATS, UNSUPPORTED_FORMATS } from './formats.js';
 import { ANNOTATIONS } from './keywords.js';
 import { dfaFromExpr, dfaOfLength, dfaOfStrings, dfaOrUnsupported, productRules, type Dfa } from './automaton.js';
@@ -62,6 +62,8 @@ export class SchemaCompiler {
   private readonly done = new Map<string, Expr>();
   private readonly building = new Map<string, { rule?: string }>();
   private readonly refRules = new Map<string, Expr>();
+  /** `$ref` keys followed since the last schema that is more than a `$ref` (a cycle here makes no progress). */
+  private pureRefs = new Set<string>();
   private readonly anyRules = new Map<number, Expr>();
   private readonly multRules = new Map<number, Expr>();
 
@@ -98,14 +100,36 @@ export class SchemaCompiler {
       this.rep.restrict('maxNesting', this.reg.where(s), `values nested deeper than ${this.opts.maxNesting} are not accepted`);
       return nothing();
     }
-    if (typeof s['$ref'] === 'string' && onlyKeyword(s, '$ref')) return this.refRule(s['$ref'], depth, this.reg.where(s, '$ref'));
+    if (typeof s['$ref'] === 'string' && onlyKeyword(s, '$ref')) return this.pureRef(s['$ref'], depth, this.reg.where(s, '$ref'), '$ref');
     if (typeof s['$dynamicRef'] === 'string' && onlyKeyword(s, '$dynamicRef') && this.reg.staticDynamicRef(s['$dynamicRef']) !== undefined) {
-      return this.refRule(s['$dynamicRef'], depth, this.reg.where(s, '$dynamicRef'));
+      return this.pureRef(s['$dynamicRef'], depth, this.reg.where(s, '$dynamicRef'), '$dynamicRef');
     }
-    return this.once(`${this.idOf(s)}@${depth}`, 'schema', () => {
-      if (Array.isArray(s['anyOf']) && onlyKeyword(s, 'anyOf')) return alt(...(s['anyOf'] as Schema[]).map((m) => this.compile(m, depth)));
-      return alt(...this.expander.expand([s]).map((f) => this.flat(f, depth)));
-    });
+    const saved = this.pureRefs;
+    this.pureRefs = new Set();
+    try {
+      return this.once(`${this.idOf(s)}@${depth}`, 'schema', () => {
+        if (Array.isArray(s['anyOf']) && onlyKeyword(s, 'anyOf')) return alt(...(s['anyOf'] as Schema[]).map((m) => this.compile(m, depth)));
+        return alt(...this.expander.expand([s]).map((f) => this.flat(f, depth)));
+      });
+    } finally {
+      this.pureRefs = saved;
+    }
+  }
+
+  /**
+   * A schema that is only a reference. Following references that are only
+   * references back to one already followed defines a rule as itself: no
+   * text, and no validator terminates on it, so it is a typed error.
+   */
+  private pureRef(uri: string, depth: number, where: string, keyword: string): Expr {
+    const key = `${uri}@${depth}`;
+    if (this.pureRefs.has(key)) throw new UnsupportedFeatureError(keyword, where, `reference cycle through ${uri} that only references (no value is ever reached)`);
+    this.pureRefs.add(key);
+    try {
+      return this.refRule(uri, depth, where);
+    } finally {
+      this.pureRefs.delete(key);
+    }
   }
 
   /** Texts of a conjunction of schemas. */
@@ -119,9 +143,9 @@ export class SchemaCompiler {
   }
 
   /** Counts one level of schemas compiled inside one another. */
-  private enter(): void {
+  private enter(where?: string): void {
     if (++this.nesting > this.opts.limits.maxSchemaDepth) {
-      throw new LimitExceededError('maxSchemaDepth', this.opts.limits.maxSchemaDepth, 'schemas (or $ref chains) nested too deeply');
+      throw new LimitExceededError('maxSchemaDepth', this.opts.limits.maxSchemaDepth, `schemas (or $ref chains) nested too deeply${where === undefined ? '' : ` at ${where}`}`);
     }
   }
 
@@ -175,7 +199,7 @@ export class SchemaCompiler {
     const name = this.rules.reserve(hint + (depth ? `@${depth}` : ''));
     const r = ref(name);
     this.refRules.set(key, r);
-    this.enter();
+    this.enter(where || '/');
     try {
       this.rules.define(name, this.compile(target, depth));
     } finally {
@@ -205,8 +229,8 @@ export class SchemaCompiler {
 
   private flat(f: Flat, depth: number): Expr {
     if (f.unevaluatedProperties) {
-      if (f.negatedProps) this.rep.unsupported('unevaluatedProperties', f.unevaluatedProperties.where, 'with properties of a negated (not/if) schema');
-      else if (f.additional === undefined) f.additional = f.unevaluatedProperties.value;
+      const why = applyUnevaluatedProperties(f, f.unevaluatedProperties.value);
+      if (why !== undefined) this.rep.unsupported('unevaluatedProperties', f.unevaluatedProperties.where, why);
     }
     if (f.unevaluatedItems) {
       if (f.contains.length) this.rep.unsupported('unevaluatedItems', f.unevaluatedItems.where, 'with contains');

@@ -5,7 +5,7 @@
  * {@link Flat} alternatives whose union is the schema's language.
  */
 import { LimitExceededError, UnsupportedFeatureError } from '../../errors.js';
-import { addLeaf, cloneFlat, emptyFlat, unnamedSchemas, type Flat } from './flat.js';
+import { addLeaf, cloneFlat, emptyFlat, isSelfContained, unnamedSchemas, type Flat } from './flat.js';
 import { compareDec } from './numbers.js';
 import { isKnownFormat, NON_STRING_FORMATS, UNSUPPORTED_FORMATS } from './formats.js';
 import { ANNOTATIONS, CONSTRAINING } from './keywords.js';
@@ -48,13 +48,22 @@ export class Expander {
   expand(conj: readonly Schema[]): Flat[] {
     const out: Flat[] = [];
     const where = conj.length && typeof conj[0] === 'object' ? this.reg.where(conj[0]) : '';
-    this.run(
-      conj.map((s) => ({ s, refs: [], top: conj.length === 1 })),
-      emptyFlat(where),
-      out,
-    );
+    const saved = this.annotations;
+    this.annotations = conj.some((s) => typeof s === 'object' && (s['unevaluatedProperties'] !== undefined || s['unevaluatedItems'] !== undefined));
+    try {
+      this.run(
+        conj.map((s) => ({ s, refs: [], top: conj.length === 1 })),
+        emptyFlat(where),
+        out,
+      );
+    } finally {
+      this.annotations = saved;
+    }
     return out;
   }
+
+  /** Whether the schema being expanded has unevaluated* (annotations of a lone `if` then matter). */
+  private annotations = false;
 
   private tick(): void {
     if (--this.budget < 0) throw new LimitExceededError('maxExpansions', this.limits.maxExpansions, 'too many combinations of anyOf/oneOf/if/dependencies');
@@ -76,12 +85,13 @@ export class Expander {
       if (s === true) continue;
       if (s === false) return;
       const neg = it.neg === true || s['$$negated'] === true;
-      if (!it.top) {
+      const closed = !it.top && isSelfContained(s);
+      if (!it.top && !closed) {
         for (const k of ['unevaluatedProperties', 'unevaluatedItems']) {
-          if (s[k] !== undefined) this.rep.unsupported(k, this.reg.where(s, k), 'inside allOf/anyOf/oneOf/not/if/$ref next to other keywords');
+          if (s[k] !== undefined) this.rep.unsupported(k, this.reg.where(s, k), 'inside allOf/anyOf/oneOf/not/if/$ref next to in-place applicators of its own');
         }
       }
-      addLeaf(f, s, this.reg, this.rep, neg, this.formats);
+      addLeaf(f, s, this.reg, this.rep, neg, this.formats, closed);
       // a contradiction: this alternative is empty, stop unfolding it
       if (f.atoms.size === 0 || (f.values !== undefined && f.values.length === 0) || requiredPropertyDead(f)) return;
       const more = this.applicators(s, it.refs, neg);
@@ -137,6 +147,10 @@ export class Expander {
         neg = true;
       }
       out.push({ alts: [[cond, (s['then'] ?? true) as Schema], [neg, (s['else'] ?? true) as Schema]], refs });
+    } else if (s['if'] !== undefined && this.annotations) {
+      // A lone `if` constrains nothing but, when it holds, its annotations count:
+      // either it holds (with them) or nothing is assumed (fewer evaluated, never more).
+      out.push({ alts: [[s['if'] as Schema], [true]], refs });
     }
     const absent = (k: string): Schema => ({ properties: { [k]: false } });
     if (s['dependentRequired'] && typeof s['dependentRequired'] === 'object') {
@@ -278,6 +292,17 @@ export class Expander {
             if (n !== false) alts.push(typed(['array'], { contains: n }));
           }
           break;
+        case 'unevaluatedItems':
+          if (!isSelfContained(s)) throw new UnsupportedFeatureError('not', w(k), 'negating unevaluatedItems next to in-place applicators');
+          if ((s['items'] !== undefined && !Array.isArray(s['items'])) || s['additionalItems'] !== undefined) break; // every item evaluated
+          if (s['items'] !== undefined || s['prefixItems'] !== undefined || s['contains'] !== undefined) {
+            throw new UnsupportedFeatureError('not', w(k), 'negating unevaluatedItems after prefixItems or with contains');
+          }
+          {
+            const n = this.negate(v as Schema, w(k), depth + 1);
+            if (n !== false) alts.push(typed(['array'], { contains: n }));
+          }
+          break;
         case 'contains':
           if (s['minContains'] !== undefined || s['maxContains'] !== undefined) throw new UnsupportedFeatureError('not', w(k), 'negating minContains/maxContains');
           alts.push(typed(['array'], { items: this.negate(v as Schema, w(k), depth + 1) }));
@@ -298,7 +323,13 @@ export class Expander {
         case 'not':
           alts.push(v as Schema);
           break;
+        case 'unevaluatedProperties':
         case 'additionalProperties': {
+          if (k === 'unevaluatedProperties') {
+            // Self-contained, it is additionalProperties (a no-op next to one, which evaluates every key).
+            if (!isSelfContained(s)) throw new UnsupportedFeatureError('not', w(k), 'negating unevaluatedProperties next to in-place applicators');
+            if (s['additionalProperties'] !== undefined) break;
+          }
           const n = this.negate(v as Schema, w(k), depth + 1);
           if (n === false) break;
           const exclude = Object.keys((s['properties'] ?? {}) as object);

@@ -85,6 +85,14 @@ export interface Flat {
   someExtra: SomeExtra[];
   /** Properties came from a negated schema (they are not "evaluated"). */
   negatedProps: boolean;
+  /** Names of `properties` of schemas that are not negated: evaluated for `unevaluatedProperties`. */
+  evalNames: Set<string>;
+  /** An `additionalProperties` (or a self-contained `unevaluatedProperties`) of a schema that is not negated: every key is evaluated. */
+  additionalEvaluated: boolean;
+  /** Patterns of `patternProperties` of schemas that are not negated (keys they match are evaluated). */
+  evalPatterns: Set<string>;
+  /** Patterns of `patternProperties` of negated schemas (keys they match are not evaluated by them). */
+  negatedPatterns: Set<string>;
   /** Items came from a negated schema. */
   negatedItems: boolean;
   /** A schema object for error locations. */
@@ -125,6 +133,10 @@ export function emptyFlat(where: string): Flat {
     unevaluatedItems: undefined,
     someExtra: [],
     negatedProps: false,
+    evalNames: new Set(),
+    additionalEvaluated: false,
+    evalPatterns: new Set(),
+    negatedPatterns: new Set(),
     negatedItems: false,
     where,
   };
@@ -152,6 +164,9 @@ export function cloneFlat(f: Flat): Flat {
     patternProps: f.patternProps.map((p) => ({ ...p, schemas: p.schemas.slice() })),
     additional: f.additional?.slice(),
     required: new Set(f.required),
+    evalNames: new Set(f.evalNames),
+    evalPatterns: new Set(f.evalPatterns),
+    negatedPatterns: new Set(f.negatedPatterns),
     propertyNames: f.propertyNames.slice(),
     someExtra: f.someExtra.slice(),
   };
@@ -197,8 +212,45 @@ export const APPLICATORS: ReadonlySet<string> = new Set([
   '$recursiveRef',
 ]);
 
-/** Adds the leaf keywords of a schema object to a flat schema (in place). */
-export function addLeaf(f: Flat, s: SchemaObject, reg: SchemaRegistry, rep: Reporter, negated = false, formats = true): void {
+/** In-place applicators: keywords whose subschemas' annotations an `unevaluated*` keyword of the same schema sees. */
+const IN_PLACE = ['$ref', '$dynamicRef', '$recursiveRef', 'allOf', 'anyOf', 'oneOf', 'not', 'if', 'then', 'else', 'dependentSchemas', 'dependencies'];
+
+/**
+ * Whether a schema object's `unevaluatedProperties` / `unevaluatedItems` see
+ * only its own `properties` / `patternProperties` / `additionalProperties`
+ * (`prefixItems` / `items`): it has no in-place applicator. Then
+ * `unevaluatedProperties` means `additionalProperties` (unless that is
+ * present too, which evaluates every key) and `unevaluatedItems` means
+ * `items` after the prefix.
+ */
+export function isSelfContained(s: SchemaObject): boolean {
+  return !IN_PLACE.some((k) => s[k] !== undefined);
+}
+
+/**
+ * Applies a top-level `unevaluatedProperties` (the conjunction `u`) to a flat
+ * alternative, exactly: keys evaluated by no schema that is not negated get
+ * `u`. Returns why it cannot, or undefined when done.
+ */
+export function applyUnevaluatedProperties(f: Flat, u: Schema[]): string | undefined {
+  if (f.additionalEvaluated) return undefined; // every key is evaluated
+  if (f.negatedPatterns.size > 0 && f.evalPatterns.size > 0) return 'with patternProperties of both negated (not/if) and plain schemas';
+  const evaluated = f.patternProps.filter((p) => f.evalPatterns.has(p.pattern));
+  for (const [k, list] of f.props) {
+    if (f.evalNames.has(k) || matching(evaluated, k) !== undefined) continue;
+    list.push(...u);
+  }
+  for (const p of f.patternProps) if (!f.evalPatterns.has(p.pattern)) p.schemas.push(...u);
+  f.additional = [...(f.additional ?? []), ...u];
+  return undefined;
+}
+
+/**
+ * Adds the leaf keywords of a schema object to a flat schema (in place).
+ * `closed`: the schema is not the one compiled and is self-contained
+ * ({@link isSelfContained}): its `unevaluated*` act as `additionalProperties` / `items`.
+ */
+export function addLeaf(f: Flat, s: SchemaObject, reg: SchemaRegistry, rep: Reporter, negated = false, formats = true, closed = false): void {
   const w = (k: string): string => reg.where(s, k);
   for (const [k, v] of Object.entries(s)) {
     switch (k) {
@@ -307,10 +359,13 @@ export function addLeaf(f: Flat, s: SchemaObject, reg: SchemaRegistry, rep: Repo
         f.maxProperties = Math.min(f.maxProperties, count(v, k, w(k)));
         break;
       case 'unevaluatedProperties':
-        f.unevaluatedProperties = { value: [...(f.unevaluatedProperties?.value ?? []), v as Schema], where: w(k) };
+        if (!closed) f.unevaluatedProperties = { value: [...(f.unevaluatedProperties?.value ?? []), v as Schema], where: w(k) };
         break;
       case 'unevaluatedItems':
-        f.unevaluatedItems = { value: [...(f.unevaluatedItems?.value ?? []), v as Schema], where: w(k) };
+        if (!closed) f.unevaluatedItems = { value: [...(f.unevaluatedItems?.value ?? []), v as Schema], where: w(k) };
+        else if (s['contains'] !== undefined && s['items'] === undefined && s['additionalItems'] === undefined) {
+          throw new UnsupportedFeatureError('unevaluatedItems', w(k), 'with contains');
+        }
         break;
       case '$$negated':
         break;
@@ -326,11 +381,11 @@ export function addLeaf(f: Flat, s: SchemaObject, reg: SchemaRegistry, rep: Repo
     if (s['prefixItems'] !== undefined || s['items'] !== undefined || s['contains'] !== undefined) f.negatedItems = true;
     if (s['properties'] !== undefined || s['patternProperties'] !== undefined || s['additionalProperties'] !== undefined) f.negatedProps = true;
   }
-  addArrayShape(f, s);
-  addObjectShape(f, s, reg);
+  addArrayShape(f, s, closed);
+  addObjectShape(f, s, reg, closed, negated);
 }
 
-function addArrayShape(f: Flat, s: SchemaObject): void {
+function addArrayShape(f: Flat, s: SchemaObject, closed: boolean): void {
   let prefix: Schema[] = [];
   let rest: Schema | undefined;
   if (Array.isArray(s['prefixItems'])) {
@@ -342,6 +397,7 @@ function addArrayShape(f: Flat, s: SchemaObject): void {
   } else {
     rest = s['items'] as Schema | undefined;
   }
+  if (closed && rest === undefined) rest = s['unevaluatedItems'] as Schema | undefined;
   if (prefix.length === 0 && rest === undefined) return;
   const n = Math.max(prefix.length, f.prefixItems.length);
   const merged: Schema[][] = [];
@@ -367,13 +423,20 @@ export function unnamedSchemas(f: Flat, key: string): Schema[] {
   return matching(f.patternProps, key) ?? f.additional ?? [];
 }
 
-function addObjectShape(f: Flat, s: SchemaObject, reg: SchemaRegistry): void {
+function addObjectShape(f: Flat, s: SchemaObject, reg: SchemaRegistry, closed: boolean, negated: boolean): void {
   const P = (s['properties'] ?? {}) as Record<string, Schema>;
   const Qraw = (s['patternProperties'] ?? {}) as Record<string, Schema>;
-  const A = s['additionalProperties'] as Schema | undefined;
+  const A = (s['additionalProperties'] ?? (closed ? s['unevaluatedProperties'] : undefined)) as Schema | undefined;
   const Q: PatternProp[] = Object.entries(Qraw).map(([pattern, sch]) => ({ pattern, schemas: [sch], where: reg.where(s, 'patternProperties') }));
   const pKeys = Object.keys(P);
   if (pKeys.length === 0 && Q.length === 0 && A === undefined) return;
+  if (negated) {
+    for (const q of Q) f.negatedPatterns.add(q.pattern);
+  } else {
+    for (const k of pKeys) f.evalNames.add(k);
+    for (const q of Q) f.evalPatterns.add(q.pattern);
+    if (A !== undefined) f.additionalEvaluated = true;
+  }
   // named keys already known: add this schema's view of them
   for (const [k, list] of f.props) {
     if (Object.prototype.hasOwnProperty.call(P, k)) continue;

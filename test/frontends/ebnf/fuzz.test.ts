@@ -9,17 +9,8 @@ import { ConstrainError } from '../../../src/errors.js';
 import { parseGbnf } from '../../../src/frontends/ebnf/gbnf.js';
 import { parseLark } from '../../../src/frontends/ebnf/lark.js';
 import { repoRoot } from '../../shared.js';
+import { rng as prng } from '../../random.js';
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LARK_SAMPLE = `
 ?start: value

@@ -135,8 +135,9 @@ describe('hostile schemas fail fast with typed errors', () => {
     const e = errorOf({ $defs: defs, $ref: '#/$defs/d0' });
     expect((e as LimitExceededError).limit).toBe('maxSchemaDepth');
   });
-  test('self-referencing $ref is the empty language', () => {
-    const { grammar } = jsonSchemaToGrammar({ $defs: { a: { $ref: '#/$defs/a' } }, $ref: '#/$defs/a' });
-    expect(new GrammarOracle(grammar).isViablePrefix('')).toBe(false);
+  test('self-referencing $ref (a cycle of references only) is an UnsupportedFeatureError naming the pointer', () => {
+    const e = errorOf({ $defs: { a: { $ref: '#/$defs/a' } }, $ref: '#/$defs/a' });
+    expect(e).toBeInstanceOf(UnsupportedFeatureError);
+    expect(e.message).toContain('unsupported $ref at /$defs/a/$ref: reference cycle');
   });
 });

@@ -10,15 +10,8 @@ import { ConstrainError } from '../../../src/errors.js';
 import { jsonSchemaToGrammar } from '../../../src/frontends/json-schema/index.js';
 import { GrammarOracle } from '../../../src/testing/oracle.js';
 import { makeAjv, pyDumps } from './helpers.js';
+import { rng } from '../../random.js';
 
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEYS = ['a', 'b', 'c'];
 const STRS = ['', 'a', 'ab', 'b', 'xyz', 'é'];

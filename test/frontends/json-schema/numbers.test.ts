@@ -6,16 +6,8 @@
 import { describe, expect, test } from 'vitest';
 import { compareDec, integerRange, numberRange, toDecimal, type Bound, type SignedDec } from '../../../src/frontends/json-schema/numbers.js';
 import { GrammarOracle } from '../../../src/testing/oracle.js';
+import { rng } from '../../random.js';
 
-/** Seeded PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Exact value of a plain JSON number text. */
 function parsePlain(text: string): SignedDec {

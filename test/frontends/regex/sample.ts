@@ -3,18 +3,7 @@
  * expression, and string mutations. The sampler is independent of the oracle.
  */
 import type { Expr } from '../../../src/ir/expr.js';
-
-/** Seeded PRNG (mulberry32): same seed, same sequence. Returns floats in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from '../../random.js';
 
 /** A random integer in `[0, n)`. */
 export function pick(r: () => number, n: number): number {
