@@ -41,7 +41,8 @@ export class LexerTable {
   private advanceable: number[] = [0];
   /** Per state: flattened (lexeme, regex) pairs. */
   private readonly items: Int32Array[] = [new Int32Array(0)];
-  private readonly index = new Map<string, number>([['', DEAD]]);
+  /** Hash of a state's pairs → states with that hash. */
+  private readonly index = new Map<number, number[]>();
   private readonly startIndex = new Map<string, number>();
   private readonly maxStates: number;
   /** Number of states. */
@@ -77,14 +78,25 @@ export class LexerTable {
 
   private intern(pairs: number[]): number {
     if (pairs.length === 0) return DEAD;
-    const key = pairs.join(',');
-    const hit = this.index.get(key);
-    if (hit !== undefined) return hit;
+    // Hash-consing by a numeric hash of the pairs, buckets compared element-wise.
+    let h = 0x811c9dc5;
+    for (let i = 0; i < pairs.length; i++) h = Math.imul(h ^ pairs[i]!, 0x01000193);
+    const bucket = this.index.get(h);
+    if (bucket !== undefined) {
+      for (let k = 0; k < bucket.length; k++) {
+        const other = this.items[bucket[k]!]!;
+        if (other.length !== pairs.length) continue;
+        let same = true;
+        for (let i = 0; i < pairs.length && same; i++) same = other[i] === pairs[i];
+        if (same) return bucket[k]!;
+      }
+    }
     const id = this.size;
     if (id >= this.maxStates) throw new LimitExceededError('maxLexerStates', this.maxStates, 'too many lexer states');
     this.size++;
     this.items.push(Int32Array.from(pairs));
-    this.index.set(key, id);
+    if (bucket !== undefined) bucket.push(id);
+    else this.index.set(h, [id]);
     if ((id + 1) * 256 > this.trans.length) {
       const t = new Int32Array(this.trans.length * 2).fill(UNKNOWN);
       t.set(this.trans);
@@ -134,35 +146,57 @@ export class LexerTable {
     return s;
   }
 
-  private readonly classCache = new Map<number, Uint8Array>();
+  /** Byte classes per state (filled on the state's first computed transition). */
+  private readonly classCache: (Uint8Array | undefined)[] = [];
   private readonly classByKey = new Map<string, Uint8Array>();
+  /** Classes of a single head byte set (the common case: a literal or one class next). */
+  private readonly classBySet = new Map<number, Uint8Array>();
 
   /** Partition of the 256 bytes into classes with equal derivatives in `state`. */
   private classesOf(state: number): Uint8Array {
-    const hit = this.classCache.get(state);
+    const hit = this.classCache[state];
     if (hit !== undefined) return hit;
     const src = this.items[state]!;
-    const sets = new Set<number>();
-    for (let i = 0; i < src.length; i += 2) for (const h of this.store.headSets(src[i + 1]!)) sets.add(h);
-    const sorted = [...sets].sort((a, b) => a - b);
-    const key = sorted.join(',');
-    let cls = this.classByKey.get(key);
-    if (cls === undefined) {
-      cls = new Uint8Array(256);
-      const remap = new Int16Array(512);
-      for (const h of sorted) {
-        const bits = this.store.byteSetBits(h);
-        remap.fill(-1);
-        let next = 0;
-        for (let b = 0; b < 256; b++) {
-          const k = cls[b]! * 2 + ((bits[b >>> 5]! >>> (b & 31)) & 1);
-          if (remap[k]! < 0) remap[k] = next++;
-          cls[b] = remap[k]!;
+    let cls: Uint8Array | undefined;
+    if (src.length === 2) {
+      const heads = this.store.headSets(src[1]!);
+      if (heads.length === 1) {
+        cls = this.classBySet.get(heads[0]!);
+        if (cls === undefined) {
+          cls = this.partition(heads);
+          this.classBySet.set(heads[0]!, cls);
         }
       }
-      this.classByKey.set(key, cls);
     }
-    this.classCache.set(state, cls);
+    if (cls === undefined) {
+      const sets = new Set<number>();
+      for (let i = 0; i < src.length; i += 2) for (const h of this.store.headSets(src[i + 1]!)) sets.add(h);
+      const sorted = [...sets].sort((a, b) => a - b);
+      const key = sorted.join(',');
+      cls = this.classByKey.get(key);
+      if (cls === undefined) {
+        cls = this.partition(sorted);
+        this.classByKey.set(key, cls);
+      }
+    }
+    this.classCache[state] = cls;
+    return cls;
+  }
+
+  /** The coarsest partition of the bytes that refines every given byte set. */
+  private partition(sets: ArrayLike<number>): Uint8Array {
+    const cls = new Uint8Array(256);
+    const remap = new Int16Array(512);
+    for (let i = 0; i < sets.length; i++) {
+      const bits = this.store.byteSetBits(sets[i]!);
+      remap.fill(-1);
+      let next = 0;
+      for (let b = 0; b < 256; b++) {
+        const k = cls[b]! * 2 + ((bits[b >>> 5]! >>> (b & 31)) & 1);
+        if (remap[k]! < 0) remap[k] = next++;
+        cls[b] = remap[k]!;
+      }
+    }
     return cls;
   }
 

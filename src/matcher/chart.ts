@@ -81,6 +81,14 @@ export class EarleyChart {
   private lexSeen: Int32Array;
   private lexScratch: Int32Array;
   private lexStamp = 0;
+  /** Per nonterminal: the stamp of the set that last predicted it (predict once per set). */
+  private ntPredicted: Int32Array;
+  // Completions (lhs, origin) done in the set being built: open addressing with stamps.
+  private cLhs = new Int32Array(256);
+  private cOrigin = new Int32Array(256);
+  private cStamp = new Int32Array(256);
+  private cMask = 255;
+  private cCount = 0;
 
   constructor(tables: ParserTables, lexer: LexerTable, limits: ChartLimits = {}) {
     this.t = tables;
@@ -91,6 +99,7 @@ export class EarleyChart {
     this.lexSeen = new Int32Array(lexer.lexemes.length);
     this.lexScratch = new Int32Array(lexer.lexemes.length);
     this.tr = tables.guards.length > 0 ? new JsonTracker(tables.guards) : null;
+    this.ntPredicted = new Int32Array(tables.ntProdStart.length);
     this.reset();
   }
 
@@ -313,8 +322,11 @@ export class EarleyChart {
   private beginSet(): void {
     this.stamp++;
     this.setCount = 0;
+    this.cCount = 0;
     if (this.stamp === 0x7fffffff) {
       this.hStamp.fill(0);
+      this.ntPredicted.fill(0);
+      this.cStamp.fill(0);
       this.stamp = 1;
     }
   }
@@ -337,6 +349,44 @@ export class EarleyChart {
     this.itemOrigin[this.itemsLen] = origin;
     this.itemsLen++;
     if (++this.setCount * 2 > this.hMask) this.growHash();
+  }
+
+  /**
+   * Records that `lhs` from set `origin` completes in the set being built;
+   * false when it already did (the items it advances are already there).
+   */
+  private firstCompletion(lhs: number, origin: number): boolean {
+    let h = (Math.imul(lhs, 0x9e3779b1) ^ Math.imul(origin + 1, 0x85ebca77)) & this.cMask;
+    const stamp = this.stamp;
+    while (this.cStamp[h] === stamp) {
+      if (this.cLhs[h] === lhs && this.cOrigin[h] === origin) return false;
+      h = (h + 1) & this.cMask;
+    }
+    this.cStamp[h] = stamp;
+    this.cLhs[h] = lhs;
+    this.cOrigin[h] = origin;
+    if (++this.cCount * 2 > this.cMask) this.growCompletions();
+    return true;
+  }
+
+  private growCompletions(): void {
+    const oldL = this.cLhs;
+    const oldO = this.cOrigin;
+    const oldS = this.cStamp;
+    const size = (this.cMask + 1) * 2;
+    this.cLhs = new Int32Array(size);
+    this.cOrigin = new Int32Array(size);
+    this.cStamp = new Int32Array(size);
+    this.cMask = size - 1;
+    const stamp = this.stamp;
+    for (let i = 0; i < oldS.length; i++) {
+      if (oldS[i] !== stamp) continue;
+      let h = (Math.imul(oldL[i]!, 0x9e3779b1) ^ Math.imul(oldO[i]! + 1, 0x85ebca77)) & this.cMask;
+      while (this.cStamp[h] === stamp) h = (h + 1) & this.cMask;
+      this.cStamp[h] = stamp;
+      this.cLhs[h] = oldL[i]!;
+      this.cOrigin[h] = oldO[i]!;
+    }
   }
 
   private growHash(): void {
@@ -374,14 +424,18 @@ export class EarleyChart {
       const o = this.itemOrigin[i]!;
       const nx = t.coreNext[c]!;
       if (nx >= 0) {
-        const g = ntGuard[nx]!;
-        if (g < 0 || this.unguarded || this.tr!.check(g, k)) {
-          const pe = t.ntProdStart[nx + 1]!;
-          for (let p = t.ntProdStart[nx]!; p < pe; p++) this.add(t.prodCore0[t.ntProds[p]!]!, k);
+        if (this.ntPredicted[nx] !== this.stamp) {
+          // predicted (or refused by its guard, which depends only on the set) once per set
+          this.ntPredicted[nx] = this.stamp;
+          const g = ntGuard[nx]!;
+          if (g < 0 || this.unguarded || this.tr!.check(g, k)) {
+            const pe = t.ntProdStart[nx + 1]!;
+            for (let p = t.ntProdStart[nx]!; p < pe; p++) this.add(t.prodCore0[t.ntProds[p]!]!, k);
+          }
         }
         if (t.nullable[nx] && !t.isRepeat(c)) this.add(t.advance(c), o);
       }
-      if (t.coreComplete[c] && o !== k) {
+      if (t.coreComplete[c] && o !== k && this.firstCompletion(t.prodLhs[t.coreProd[c]!]!, o)) {
         const lhs = t.prodLhs[t.coreProd[c]!]!;
         const end = this.setItemStart[o + 1]!;
         for (let j = this.setItemStart[o]!; j < end; j++) {

@@ -8,13 +8,17 @@ import type { TokenTrie } from '../vocab/trie.js';
 import type { ChartLimits } from './chart.js';
 import { Matcher } from './matcher.js';
 import type { ParserTables } from './tables.js';
-import { buildTokenCache, type KernelGroup, type SharedTokenCacheEntry, type TokenCacheEntry } from './token-cache.js';
+import { buildTokenCache, TokenCacheScratch, type KernelGroup, type SharedTokenCacheEntry, type TokenCacheEntry } from './token-cache.js';
+import { jsonSliceChains } from './slice-chain.js';
 import type { RegexStore } from '../automaton/regex.js';
 
 /** Most lexer states whose token caches are kept per compiled grammar. */
 const MAX_CACHED_STATES = 1024;
 /** Most shared token cache entries per (regex store, vocabulary): each holds a vocabulary-sized bitmask. */
 const MAX_SHARED_STATES = 2048;
+
+/** Scratch of cache builds (one thread). */
+let scratch: TokenCacheScratch | undefined;
 
 const sharedCaches = new WeakMap<RegexStore, WeakMap<TokenTrie, Map<string, SharedTokenCacheEntry>>>();
 
@@ -111,7 +115,6 @@ export class CompiledGrammar {
   }
 
   private readonly tokenCaches = new Map<number, TokenCacheEntry>();
-  private cacheScratch = new Int32Array(0);
 
   /**
    * @internal The token cache of lexer state `q`. Entries depend only on the
@@ -129,17 +132,20 @@ export class CompiledGrammar {
     const shared = sharedCacheFor(this.lexer.store, trie);
     let entry = shared.get(key);
     if (entry === undefined) {
-      if (this.cacheScratch.length < trie.maxDepth + 2) this.cacheScratch = new Int32Array(trie.maxDepth + 2);
-      entry = buildTokenCache(q, this.lexer, trie, (this.vocab.size + 31) >>> 5, this.cacheScratch);
+      scratch ??= new TokenCacheScratch();
+      entry = buildTokenCache(q, this.lexer, trie, (this.vocab.size + 31) >>> 5, scratch, jsonSliceChains(this.lexer, trie));
       if (shared.size >= MAX_SHARED_STATES) shared.delete(shared.keys().next().value!);
       shared.set(key, entry);
     }
     const groups: KernelGroup[] = entry.groups.map((g) => ({
       lexemes: Int32Array.from(g.positions, (pos) => pairs[pos * 2]!),
       byteStart: g.byteStart,
+      bytes: g.bytes,
       children: g.children,
+      slice: g.slice,
+      sliceMax: g.sliceMax,
     }));
-    const local: TokenCacheEntry = { allow: entry.allow, groups };
+    const local: TokenCacheEntry = { base: entry.base, allow: entry.allow, allowIds: entry.allowIds, groups };
     if (this.tokenCaches.size >= MAX_CACHED_STATES) this.tokenCaches.delete(this.tokenCaches.keys().next().value!);
     this.tokenCaches.set(q, local);
     return local;

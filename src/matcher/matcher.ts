@@ -77,17 +77,26 @@ export class Matcher {
     const chart = this.chart;
     const lexer = this.compiled.lexer;
     const trie = this.compiled.vocab.trie;
-    const subtree = trie.subtreeSize;
-    const depthOf = trie.depth;
-    const tokStart = trie.tokStart;
-    const tokIds = trie.tokIds;
     const end = chart.endThread;
     for (let th = chart.firstThread; th < end; th++) {
       const q = chart.threadState(th);
       if (!lexer.canAdvance(q)) continue;
       const entry = this.compiled.tokenCache(q);
+      const base = entry.base;
+      if (base !== null) {
+        const n = base.length < words ? base.length : words;
+        for (let w = 0; w < n; w++) mask[w]! |= base[w]!;
+      }
       const allow = entry.allow;
-      for (let w = 0; w < words; w++) mask[w]! |= allow[w]!;
+      if (allow !== null) {
+        for (let w = 0; w < words; w++) mask[w]! |= allow[w]!;
+      } else if (entry.allowIds !== null) {
+        const ids = entry.allowIds;
+        for (let k = 0; k < ids.length; k++) {
+          const id = ids[k]!;
+          mask[id >>> 5]! |= 1 << (id & 31);
+        }
+      }
       const origin = chart.threadOrigin(th);
       if (chart.tracker !== null) {
         if (this.pathScratch.length < trie.maxDepth + 1) this.pathScratch = new Uint8Array(trie.maxDepth + 1);
@@ -98,34 +107,26 @@ export class Matcher {
         if (!chart.pushKernel(origin, g.lexemes)) continue;
         const byteStart = g.byteStart;
         const children = g.children;
-        const kt0 = chart.firstThread;
-        const kt1 = chart.endThread;
-        for (let b = 0; b < 256; b++) {
-          const cs = byteStart[b]!;
-          const ce = byteStart[b + 1]!;
-          if (cs === ce) continue;
-          // Cheap pre-check: a byte no kernel thread's lexer state can take is dead
-          // (the kernel set is complete, so its threads are all there is).
-          let live = false;
-          for (let kt = kt0; kt < kt1 && !live; kt++) {
-            const kq = chart.threadState(kt);
-            let nq = lexer.trans[kq * 256 + b]!;
-            if (nq < 0) nq = lexer.next(kq, b);
-            live = nq !== DEAD;
-          }
-          if (!live || !chart.tryPushByte(b)) continue;
+        const bytes = g.bytes;
+        for (let bi = 0; bi < bytes.length; bi++) {
+          const b = bytes[bi]!;
           // The chart after kernel + b is the same for the whole bucket.
-          for (let k = cs; k < ce; k++) {
-            const c = children[k]!;
-            const te = tokStart[c + 1]!;
-            for (let t = tokStart[c]!; t < te; t++) {
-              const id = tokIds[t]!;
-              mask[id >>> 5]! |= 1 << (id & 31);
-            }
-            const end = c + subtree[c]!;
-            if (end > c + 1) walkSubtree(chart, trie, c + 1, end, depthOf[c]!, mask);
-          }
+          if (!kernelTakes(chart, lexer, b) || !chart.tryPushByte(b)) continue;
+          walkChildren(chart, trie, children, null, byteStart[b]!, byteStart[b + 1]!, 0, mask);
           chart.popBytes(1);
+        }
+        const slice = g.slice;
+        if (slice !== null) {
+          // Children that stay in the slice, below boundary nodes of 1..sliceMax characters.
+          const starts = slice.startBytes;
+          let bc: ReturnType<typeof slice.boundaryChildren> | undefined;
+          for (let bi = 0; bi < starts.length; bi++) {
+            const b = starts[bi]!;
+            if (!kernelTakes(chart, lexer, b) || !chart.tryPushByte(b)) continue;
+            bc ??= slice.boundaryChildren();
+            walkChildren(chart, trie, bc.node, bc.chars, bc.start[b]!, bc.start[b + 1]!, g.sliceMax, mask);
+            chart.popBytes(1);
+          }
         }
         chart.popBytes(1);
       }
@@ -302,6 +303,46 @@ export class Matcher {
       out.push(id);
     }
     return out;
+  }
+}
+
+/**
+ * Whether byte `b` can continue some lexer thread of the current set (a cheap
+ * pre-check: when none can, pushing `b` fails, since the set is complete).
+ */
+function kernelTakes(chart: EarleyChart, lexer: CompiledGrammar['lexer'], b: number): boolean {
+  const kt1 = chart.endThread;
+  for (let kt = chart.firstThread; kt < kt1; kt++) {
+    const kq = chart.threadState(kt);
+    let nq = lexer.trans[kq * 256 + b]!;
+    if (!(nq >= 0)) nq = lexer.next(kq, b);
+    if (nq !== DEAD) return true;
+  }
+  return false;
+}
+
+/**
+ * With the chart just past the first byte of `nodes[from..to)`: sets the
+ * tokens of each node and walks its subtree. With `chars`, only the nodes
+ * whose `chars` entry is at most `max` count.
+ */
+function walkChildren(
+  chart: EarleyChart, trie: TokenTrie, nodes: Int32Array, chars: Int32Array | null, from: number, to: number, max: number, mask: Uint32Array,
+): void {
+  const tokStart = trie.tokStart;
+  const tokIds = trie.tokIds;
+  const subtree = trie.subtreeSize;
+  const depthOf = trie.depth;
+  for (let k = from; k < to; k++) {
+    if (chars !== null && chars[k]! > max) continue;
+    const c = nodes[k]!;
+    const te = tokStart[c + 1]!;
+    for (let t = tokStart[c]!; t < te; t++) {
+      const id = tokIds[t]!;
+      mask[id >>> 5]! |= 1 << (id & 31);
+    }
+    const end = c + subtree[c]!;
+    if (end > c + 1) walkSubtree(chart, trie, c + 1, end, depthOf[c]!, mask);
   }
 }
 
