@@ -4,7 +4,8 @@
  * (pattern ∩ format ∩ length), exclusions of named keys. Expressions are
  * compiled to NFAs (Thompson) and determinized by subsets over disjoint
  * code-point intervals; several DFAs run in product; the result becomes
- * right-linear grammar rules over JSON-encoded text.
+ * one regular expression over JSON-encoded text (state elimination), or
+ * right-linear grammar rules when that expression would be too large.
  */
 import { LimitExceededError, UnsupportedFeatureError } from '../../errors.js';
 import { alt, charClass, empty, ref, repeat, seq, type Expr } from '../../ir/expr.js';
@@ -201,7 +202,8 @@ const ANY_PAIRS: [number, number][] = [];
 for (let i = 0; i < ANY_CHAR_RANGES.length; i += 2) ANY_PAIRS.push([ANY_CHAR_RANGES[i]!, ANY_CHAR_RANGES[i + 1]!]);
 
 /**
- * Right-linear rules over JSON-encoded text for the product of `dfas`: a
+ * A regular expression (right-linear rules when it would be too large) over
+ * JSON-encoded text for the product of `dfas`: a
  * product state accepts when `accepting(flags)` holds, `flags[i]` telling
  * whether component i accepts (dead components never accept). Returns a
  * reference to the start rule, or null for the empty language. Product
