@@ -90,8 +90,15 @@ export function buildCfg(grammar: Grammar, limits: CfgLimits = {}, store = new R
   const refsOf = new Map<string, string[]>();
   /** Rules holding a guard: never regular, so the guard keeps a nonterminal of its own. */
   const guardedRules = new Set<string>();
+  // Walked once per node and rule: expressions may share subexpressions (a
+  // DAG, e.g. regexes from state elimination), exponentially many as a tree.
+  let visited = new Set<Expr>();
   const collectRefs = (e: Expr, owner: string, out: string[], depth: number): void => {
     if (depth > maxNesting) throw new LimitExceededError('maxNesting', maxNesting, `expression nesting in rule "${owner}"`);
+    if (e.kind === 'seq' || e.kind === 'alt' || e.kind === 'repeat' || e.kind === 'guard') {
+      if (visited.has(e)) return;
+      visited.add(e);
+    }
     switch (e.kind) {
       case 'ref':
         if (!rules.has(e.name)) undefinedRef(e.name, owner);
@@ -116,6 +123,7 @@ export function buildCfg(grammar: Grammar, limits: CfgLimits = {}, store = new R
   };
   for (const [name, e] of rules) {
     const out: string[] = [];
+    visited = new Set<Expr>();
     collectRefs(e, name, out, 0);
     refsOf.set(name, out);
   }

@@ -4,10 +4,11 @@
  * (pattern ∩ format ∩ length), exclusions of named keys. Expressions are
  * compiled to NFAs (Thompson) and determinized by subsets over disjoint
  * code-point intervals; several DFAs run in product; the result becomes
- * right-linear grammar rules over JSON-encoded text.
+ * one regular expression over JSON-encoded text (state elimination), or
+ * right-linear grammar rules when that expression would be too large.
  */
 import { LimitExceededError, UnsupportedFeatureError } from '../../errors.js';
-import { alt, charClass, empty, ref, seq, type Expr } from '../../ir/expr.js';
+import { alt, charClass, empty, ref, repeat, seq, type Expr } from '../../ir/expr.js';
 import type { RuleBuilder } from './builder.js';
 import { ANY_CHAR_RANGES, encodedClass } from './strings.js';
 
@@ -201,7 +202,8 @@ const ANY_PAIRS: [number, number][] = [];
 for (let i = 0; i < ANY_CHAR_RANGES.length; i += 2) ANY_PAIRS.push([ANY_CHAR_RANGES[i]!, ANY_CHAR_RANGES[i + 1]!]);
 
 /**
- * Right-linear rules over JSON-encoded text for the product of `dfas`: a
+ * A regular expression (right-linear rules when it would be too large) over
+ * JSON-encoded text for the product of `dfas`: a
  * product state accepts when `accepting(flags)` holds, `flags[i]` telling
  * whether component i accepts (dead components never accept). Returns a
  * reference to the start rule, or null for the empty language. Product
@@ -279,6 +281,9 @@ export function productRules(
     }
   }
   if (!live[0]) return null;
+  const klass = (ranges: number[]): Expr => (encode ? encodedClass(ranges) : charClass(ranges));
+  const regular = regexOfStates(trans, acc, live, klass);
+  if (regular !== null) return regular;
   const names = new Map<number, string>();
   const nameOf = (q: number): string => {
     let nm = names.get(q);
@@ -305,6 +310,118 @@ export function productRules(
     b.define(nameOf(q), alt(...parts));
   }
   return ref(nameOf(0));
+}
+
+/** Largest expression (items summed over the nodes built, shared nodes once) that {@link regexOfStates} builds before giving up. */
+const MAX_REGEX_SIZE = 20000;
+
+/**
+ * One regular expression for the automaton (state 0 the start), by state
+ * elimination (Brzozowski's algebraic method: Arden's rule `X = A·X + B ⇒ X
+ * = A*·B`), states eliminated in reverse breadth-first order; null when the
+ * expression grows past MAX_REGEX_SIZE. A regular expression lets the CFG
+ * compiler keep a whole key or string body inside one lexeme, where
+ * right-linear rules would make one lexeme per character (and consult the
+ * parser at every character).
+ */
+function regexOfStates(
+  trans: readonly (readonly [number, number, number])[][],
+  acc: readonly boolean[],
+  live: readonly boolean[],
+  klass: (ranges: number[]) => Expr,
+): Expr | null {
+  // breadth-first order of the live states reachable from 0
+  const order = [0];
+  const index = new Map<number, number>([[0, 0]]);
+  for (let i = 0; i < order.length; i++) {
+    for (const [, , t] of trans[order[i]!]!) {
+      if (live[t] && !index.has(t)) (index.set(t, order.length), order.push(t));
+    }
+  }
+  const n = order.length;
+  let size = 0;
+  const grow = (e: Expr): Expr => {
+    if (e.kind === 'seq' || e.kind === 'alt') size += e.items.length;
+    else size++;
+    return e;
+  };
+  // a[i]: target index -> edge expression; b[i]: the accepting tail
+  const a: Map<number, Expr>[] = [];
+  const b: (Expr | null)[] = [];
+  const preds: Set<number>[] = [];
+  for (let i = 0; i < n; i++) preds.push(new Set());
+  for (let i = 0; i < n; i++) {
+    const q = order[i]!;
+    const byTarget = new Map<number, number[]>();
+    for (const [lo, hi, t] of trans[q]!) {
+      if (!live[t]) continue;
+      const j = index.get(t)!;
+      const r = byTarget.get(j) ?? [];
+      r.push(lo, hi);
+      byTarget.set(j, r);
+    }
+    const m = new Map<number, Expr>();
+    for (const [j, ranges] of byTarget) {
+      m.set(j, grow(klass(ranges)));
+      preds[j]!.add(i);
+    }
+    a.push(m);
+    b.push(acc[q] ? empty() : null);
+  }
+  for (let k = n - 1; k >= 0; k--) {
+    const ak = a[k]!;
+    const loop = ak.get(k);
+    if (loop !== undefined) {
+      ak.delete(k);
+      preds[k]!.delete(k);
+      const star = grow(repeat(loop, 0, Infinity));
+      for (const [t, e] of ak) ak.set(t, grow(seq(star, e)));
+      const bk = b[k];
+      if (bk !== null) b[k] = grow(seq(star, bk!));
+    }
+    if (k === 0) break;
+    for (const q of preds[k]!) {
+      const aq = a[q]!;
+      const eqk = aq.get(k)!;
+      aq.delete(k);
+      for (const [t, ekt] of ak) {
+        const via = grow(seq(eqk, ekt));
+        const old = aq.get(t);
+        aq.set(t, old === undefined ? via : grow(alt(old, via)));
+        preds[t]!.add(q);
+      }
+      const bk = b[k];
+      if (bk !== null) {
+        const via = grow(seq(eqk, bk!));
+        const bq = b[q];
+        b[q] = bq === null ? via : grow(alt(bq!, via));
+      }
+      if (size > MAX_REGEX_SIZE) return null;
+    }
+    for (const t of ak.keys()) preds[t]!.delete(k);
+  }
+  const result = b[0];
+  if (result === null || result === undefined) return null;
+  const depth = exprDepth(result);
+  return depth > MAX_REGEX_DEPTH ? null : result;
+}
+
+/** Deepest nesting {@link regexOfStates} returns (compilers recurse on it; their nesting limit is larger). */
+const MAX_REGEX_DEPTH = 200;
+
+/** Nesting depth of `e` (shared subexpressions walked once). */
+function exprDepth(e: Expr): number {
+  const memo = new Map<Expr, number>();
+  const walk = (x: Expr): number => {
+    const hit = memo.get(x);
+    if (hit !== undefined) return hit;
+    let d = 0;
+    if (x.kind === 'seq' || x.kind === 'alt') for (const it of x.items) d = Math.max(d, walk(it));
+    else if (x.kind === 'repeat') d = walk(x.item);
+    memo.set(x, d + 1);
+    return d + 1;
+  };
+  return walk(e);
 }
 
 /** Wraps DFA construction errors of a keyword as UnsupportedFeatureError when the expression is not regular-compatible. */
