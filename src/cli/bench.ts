@@ -47,7 +47,7 @@ function positiveInt(flag: string): (v: string) => number {
 export function benchCommand(program: Command): Command {
   return (
     program.commands.find((c) => c.name() === 'bench') ??
-    program.command('bench').description('benchmarks: mask (MaskBench), conformance (JSON-Schema-Test-Suite), e2e')
+    program.command('bench').description('benchmarks: mask (MaskBench), conformance (JSON-Schema-Test-Suite), batch (worker pool), e2e')
   );
 }
 

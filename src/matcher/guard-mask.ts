@@ -262,9 +262,10 @@ function walkChild(chart: EarleyChart, trie: TokenTrie, paths: TriePaths, c: num
 /**
  * Walks trie nodes `[from, to)` (a subtree whose root is at depth `base`)
  * with the chart, from its current state; sets the bits of accepted tokens
- * (or, with a null mask, adds them to the found list).
+ * (or, with a null mask, adds them to the found list). Also the matcher's
+ * walk of crossing subtrees in grammars without guards.
  */
-function walkSubtree(chart: EarleyChart, trie: TokenTrie, from: number, to: number, base: number, mask: Uint32Array | null): void {
+export function walkSubtree(chart: EarleyChart, trie: TokenTrie, from: number, to: number, base: number, mask: Uint32Array | null): void {
   const byte = trie.byte;
   const subtree = trie.subtreeSize;
   const depthOf = trie.depth;

@@ -14,7 +14,7 @@ import { completeUtf8Length } from '../util/utf8.js';
 import { DEAD } from '../automaton/lexer.js';
 import { EarleyChart } from './chart.js';
 import type { CompiledGrammar } from './compiled.js';
-import { fillGuardedCrossing } from './guard-mask.js';
+import { fillGuardedCrossing, walkSubtree } from './guard-mask.js';
 
 /** Longest forced byte run `forcedTokens` follows. */
 const MAX_FORCED_BYTES = 4096;
@@ -344,39 +344,6 @@ function walkChildren(
     const end = c + subtree[c]!;
     if (end > c + 1) walkSubtree(chart, trie, c + 1, end, depthOf[c]!, mask);
   }
-}
-
-/**
- * Walks trie nodes `[from, to)` (a subtree whose root is at depth `base`)
- * with the chart, from its current state; sets the bits of accepted tokens.
- */
-function walkSubtree(chart: EarleyChart, trie: TokenTrie, from: number, to: number, base: number, mask: Uint32Array): void {
-  const byte = trie.byte;
-  const subtree = trie.subtreeSize;
-  const depthOf = trie.depth;
-  const tokStart = trie.tokStart;
-  const tokIds = trie.tokIds;
-  let pushed = 0;
-  let j = from;
-  while (j < to) {
-    const want = depthOf[j]! - base - 1;
-    if (pushed > want) {
-      chart.popBytes(pushed - want);
-      pushed = want;
-    }
-    if (chart.tryPushByte(byte[j]!)) {
-      pushed++;
-      const te = tokStart[j + 1]!;
-      for (let k = tokStart[j]!; k < te; k++) {
-        const id = tokIds[k]!;
-        mask[id >>> 5]! |= 1 << (id & 31);
-      }
-      j++;
-    } else {
-      j += subtree[j]!;
-    }
-  }
-  if (pushed > 0) chart.popBytes(pushed);
 }
 
 /** Whether the tokens' bytes concatenate to exactly `bytes`. */
